@@ -1,0 +1,129 @@
+package link
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// MinKeyBytes is the shortest key accepted: HMAC-SHA256 gains nothing from
+// more than its block of output, and loses strength below it.
+const MinKeyBytes = 32
+
+var kidPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// Keyring holds the HMAC keys links are signed and verified with. New links
+// are signed with the current key; every key in the ring verifies, so a key can
+// be rotated out only after the links it signed have expired.
+type Keyring struct {
+	current string
+	keys    map[string][]byte
+}
+
+type keyringJSON struct {
+	Current string            `json:"current"`
+	Keys    map[string]string `json:"keys"`
+}
+
+// ParseKeyring reads {"current":"KID","keys":{"KID":"<base64>"}}. Keys may be
+// standard or URL-safe base64, padded or not, and must decode to at least
+// MinKeyBytes. Every problem is reported at once; no error repeats key material.
+func ParseKeyring(data []byte) (*Keyring, error) {
+	var raw keyringJSON
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("keyring: not valid JSON of the form {\"current\":…,\"keys\":{…}}: %s", jsonErrorWithoutInput(err))
+	}
+	var errs []error
+	if len(raw.Keys) == 0 {
+		errs = append(errs, errors.New("keyring: no keys"))
+	}
+	ring := &Keyring{current: raw.Current, keys: make(map[string][]byte, len(raw.Keys))}
+	for kid, encoded := range raw.Keys {
+		if !kidPattern.MatchString(kid) {
+			errs = append(errs, fmt.Errorf("keyring: key id %q must be 1-64 characters of A-Z a-z 0-9 . _ -", kid))
+			continue
+		}
+		key, err := decodeKey(encoded)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("keyring: key %q is not base64", kid))
+			continue
+		}
+		if len(key) < MinKeyBytes {
+			errs = append(errs, fmt.Errorf("keyring: key %q has %d bytes, needs at least %d", kid, len(key), MinKeyBytes))
+			continue
+		}
+		ring.keys[kid] = key
+	}
+	if raw.Current == "" {
+		errs = append(errs, errors.New("keyring: \"current\" is empty"))
+	} else if _, ok := raw.Keys[raw.Current]; !ok {
+		errs = append(errs, fmt.Errorf("keyring: current key %q is not among the keys", raw.Current))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return ring, nil
+}
+
+// jsonErrorWithoutInput keeps only the position of a JSON syntax error: the
+// default message can quote the input, which holds secrets.
+func jsonErrorWithoutInput(err error) string {
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		return fmt.Sprintf("syntax error at byte %d", syntax.Offset)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return fmt.Sprintf("field %q has the wrong type", typ.Field)
+	}
+	if strings.HasPrefix(err.Error(), "json: unknown field") {
+		return err.Error()
+	}
+	return "unreadable"
+}
+
+func decodeKey(s string) ([]byte, error) {
+	s = strings.TrimRight(strings.TrimSpace(s), "=")
+	if strings.ContainsAny(s, "-_") {
+		return base64.RawURLEncoding.DecodeString(s)
+	}
+	return base64.RawStdEncoding.DecodeString(s)
+}
+
+// Current returns the id of the key new links are signed with.
+func (k *Keyring) Current() string { return k.current }
+
+// IDs returns the key ids in the ring, sorted.
+func (k *Keyring) IDs() []string {
+	ids := make([]string, 0, len(k.keys))
+	for id := range k.keys {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func (k *Keyring) key(kid string) ([]byte, bool) {
+	key, ok := k.keys[kid]
+	return key, ok
+}
+
+// LogValue keeps key material out of logs even when a ring is logged whole.
+func (k *Keyring) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("current", k.current), slog.Any("kids", k.IDs()))
+}
+
+// String keeps key material out of fmt output.
+func (k *Keyring) String() string {
+	return fmt.Sprintf("Keyring{current: %s, kids: %v}", k.current, k.IDs())
+}
+
+// GoString keeps key material out of %#v.
+func (k *Keyring) GoString() string { return k.String() }

@@ -1,0 +1,304 @@
+// Package link signs and verifies the one-click links cogmail puts in emails.
+//
+// A link is the tenant's configured page URL plus these parameters, in the
+// query string or, in fragment mode, after '#':
+//
+//	username  the pool's username (URL-encoded; the sub UUID in pools that sign in by email)
+//	tenant    the tenant id
+//	locale    the BCP 47 tag the email was written in
+//	exp       expiry, unix seconds
+//	kid       id of the key that signed
+//	sig       base64url HMAC-SHA256 over version, purpose, tenant, username, locale and exp
+//	code      reset links only: Cognito's code placeholder, written last and verbatim
+//
+// The code is NOT signed and cannot be: Cognito replaces the placeholder with
+// the real code only after the Lambda has returned. The page behind the link
+// must therefore treat the code as user input and let Cognito check it
+// (ConfirmForgotPassword). What the signature gives the page is that the
+// username, tenant, language and purpose came from cogmail and have not
+// expired. The purpose is bound by the signature but not written into the URL:
+// Verify finds it, and a page must check Claims.Purpose is the one it serves.
+//
+// The code is written last so that a link read before Cognito substitutes it
+// (its '#' would start a fragment) still carries every signed parameter.
+package link
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Purpose says what a link lets its holder do. It is part of the signature, so
+// an invitation link can never be replayed on the reset page.
+type Purpose string
+
+const (
+	PurposeReset  Purpose = "reset"
+	PurposeInvite Purpose = "invite"
+	PurposeVerify Purpose = "verify"
+)
+
+var purposes = []Purpose{PurposeReset, PurposeInvite, PurposeVerify}
+
+// Mode says where the parameters go. Fragment mode keeps them out of server
+// logs, proxies and Referer headers; the page reads them with script.
+type Mode string
+
+const (
+	ModeQuery    Mode = "query"
+	ModeFragment Mode = "fragment"
+)
+
+// version is signed so that a later encoding can never verify as this one.
+const version = "cogmail-link-1"
+
+// Parameter names, exported for pages that read links themselves.
+const (
+	ParamUsername  = "username"
+	ParamTenant    = "tenant"
+	ParamLocale    = "locale"
+	ParamExpires   = "exp"
+	ParamKeyID     = "kid"
+	ParamSignature = "sig"
+	ParamCode      = "code"
+)
+
+// Errors returned by Verify; test with errors.Is.
+var (
+	ErrMalformed    = errors.New("link: malformed")
+	ErrUnknownKey   = errors.New("link: unknown key")
+	ErrBadSignature = errors.New("link: bad signature")
+	ErrExpired      = errors.New("link: expired")
+)
+
+// Params describe one link to sign.
+type Params struct {
+	Base     string // the tenant's page URL: absolute https, no fragment
+	Mode     Mode
+	Purpose  Purpose
+	Tenant   string
+	Username string
+	Locale   string
+	Expires  time.Time
+	// Code is Cognito's code placeholder ("{####}"), written verbatim. Only
+	// reset and verify links carry it: an invitation's code is the temporary
+	// password, which must never be in a URL.
+	Code string
+}
+
+// Claims are what a verified link vouches for.
+type Claims struct {
+	Purpose  Purpose   `json:"purpose"`
+	Tenant   string    `json:"tenant"`
+	Username string    `json:"username"`
+	Locale   string    `json:"locale"`
+	Expires  time.Time `json:"expires"`
+	KeyID    string    `json:"kid"`
+	// Code is the unsigned code as found in the link, for the page to pass
+	// on to Cognito. Never trust it for anything else.
+	Code string `json:"-"`
+}
+
+// placeholderPattern admits Cognito's placeholders and nothing that would need
+// escaping in a URL or an HTML attribute, so the code can be written verbatim.
+var placeholderPattern = regexp.MustCompile(`^[{}#A-Za-z0-9_-]{1,32}$`)
+
+// Sign returns the link for p, signed with the ring's current key.
+func Sign(p Params, ring *Keyring) (string, error) {
+	if ring == nil {
+		return "", errors.New("link: no keyring")
+	}
+	base, err := url.Parse(p.Base)
+	if err != nil || base.Scheme != "https" || base.Host == "" || base.User != nil || base.Fragment != "" || strings.Contains(p.Base, "#") {
+		return "", fmt.Errorf("link: base URL must be absolute https without credentials or fragment")
+	}
+	if !validPurpose(p.Purpose) {
+		return "", fmt.Errorf("link: unknown purpose %q", p.Purpose)
+	}
+	if p.Purpose == PurposeInvite && p.Code != "" {
+		return "", errors.New("link: an invitation link must not carry the code: it is the temporary password")
+	}
+	if p.Code != "" && !placeholderPattern.MatchString(p.Code) {
+		return "", errors.New("link: code placeholder has characters that cannot go into a URL verbatim")
+	}
+	if p.Tenant == "" || p.Username == "" {
+		return "", errors.New("link: tenant and username are required")
+	}
+	kid := ring.Current()
+	key, ok := ring.key(kid)
+	if !ok {
+		return "", ErrUnknownKey
+	}
+	exp := p.Expires.Unix()
+	sig := mac(key, p.Purpose, p.Tenant, p.Username, p.Locale, exp)
+
+	var b strings.Builder
+	b.Grow(len(p.Base) + len(p.Username) + 160)
+	b.WriteString(p.Base)
+	switch p.Mode {
+	case ModeFragment:
+		b.WriteByte('#')
+	case ModeQuery, "":
+		if base.RawQuery != "" || strings.HasSuffix(p.Base, "?") {
+			if !strings.HasSuffix(p.Base, "?") && !strings.HasSuffix(p.Base, "&") {
+				b.WriteByte('&')
+			}
+		} else {
+			b.WriteByte('?')
+		}
+	default:
+		return "", fmt.Errorf("link: unknown mode %q", p.Mode)
+	}
+	writeParam(&b, ParamUsername, url.QueryEscape(p.Username), false)
+	writeParam(&b, ParamTenant, url.QueryEscape(p.Tenant), true)
+	writeParam(&b, ParamLocale, url.QueryEscape(p.Locale), true)
+	writeParam(&b, ParamExpires, strconv.FormatInt(exp, 10), true)
+	writeParam(&b, ParamKeyID, kid, true)
+	writeParam(&b, ParamSignature, sig, true)
+	if p.Code != "" {
+		writeParam(&b, ParamCode, p.Code, true)
+	}
+	return b.String(), nil
+}
+
+func writeParam(b *strings.Builder, name, value string, sep bool) {
+	if sep {
+		b.WriteByte('&')
+	}
+	b.WriteString(name)
+	b.WriteByte('=')
+	b.WriteString(value)
+}
+
+// Verify checks a link against the ring at time now and returns its claims.
+// The code parameter is ignored: it is not signed. Errors wrap ErrMalformed,
+// ErrUnknownKey, ErrBadSignature or ErrExpired.
+func Verify(rawURL string, ring *Keyring, now time.Time) (Claims, error) {
+	if ring == nil {
+		return Claims{}, errors.New("link: no keyring")
+	}
+	values, err := linkValues(rawURL)
+	if err != nil {
+		return Claims{}, err
+	}
+	var c Claims
+	fields := []struct {
+		name string
+		dst  *string
+	}{
+		{ParamUsername, &c.Username}, {ParamTenant, &c.Tenant}, {ParamLocale, &c.Locale},
+		{ParamKeyID, &c.KeyID},
+	}
+	for _, f := range fields {
+		if *f.dst, err = single(values, f.name); err != nil {
+			return Claims{}, err
+		}
+	}
+	expText, err := single(values, ParamExpires)
+	if err != nil {
+		return Claims{}, err
+	}
+	exp, err := strconv.ParseInt(expText, 10, 64)
+	if err != nil || exp <= 0 {
+		return Claims{}, fmt.Errorf("%w: exp is not a unix time", ErrMalformed)
+	}
+	sigText, err := single(values, ParamSignature)
+	if err != nil {
+		return Claims{}, err
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(sigText)
+	if err != nil || len(sig) != sha256.Size {
+		return Claims{}, fmt.Errorf("%w: sig is not a base64url HMAC-SHA256", ErrMalformed)
+	}
+	if codes := values[ParamCode]; len(codes) > 0 {
+		c.Code = codes[0]
+	}
+	key, ok := ring.key(c.KeyID)
+	if !ok {
+		return Claims{}, fmt.Errorf("%w %q", ErrUnknownKey, c.KeyID)
+	}
+	// Try every purpose, without stopping early, so timing says nothing about
+	// which one was close.
+	var found Purpose
+	for _, p := range purposes {
+		want := macBytes(key, p, c.Tenant, c.Username, c.Locale, exp)
+		if hmac.Equal(want, sig) {
+			found = p
+		}
+	}
+	if found == "" {
+		return Claims{}, ErrBadSignature
+	}
+	c.Purpose = found
+	c.Expires = time.Unix(exp, 0).UTC()
+	if !now.Before(c.Expires) {
+		return c, fmt.Errorf("%w at %s", ErrExpired, c.Expires.Format(time.RFC3339))
+	}
+	return c, nil
+}
+
+// linkValues reads the parameters from the fragment when it holds a
+// signature, else from the query string.
+func linkValues(rawURL string) (url.Values, error) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return nil, fmt.Errorf("%w: not a URL", ErrMalformed)
+	}
+	raw := u.RawQuery
+	if strings.Contains(u.EscapedFragment(), ParamSignature+"=") {
+		raw = u.EscapedFragment()
+	}
+	values, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: unreadable parameters", ErrMalformed)
+	}
+	return values, nil
+}
+
+// single rejects missing and repeated parameters: two usernames in one link
+// would let a page and its verifier disagree about which one was signed.
+func single(values url.Values, name string) (string, error) {
+	v := values[name]
+	switch {
+	case len(v) == 0 || v[0] == "" && name != ParamLocale:
+		return "", fmt.Errorf("%w: missing %s", ErrMalformed, name)
+	case len(v) > 1:
+		return "", fmt.Errorf("%w: repeated %s", ErrMalformed, name)
+	}
+	return v[0], nil
+}
+
+func validPurpose(p Purpose) bool {
+	for _, known := range purposes {
+		if p == known {
+			return true
+		}
+	}
+	return false
+}
+
+func mac(key []byte, p Purpose, tenant, username, locale string, exp int64) string {
+	return base64.RawURLEncoding.EncodeToString(macBytes(key, p, tenant, username, locale, exp))
+}
+
+// macBytes signs a length-prefixed encoding, so no two field lists share one
+// byte string ("ab"+"c" and "a"+"bc" differ).
+func macBytes(key []byte, p Purpose, tenant, username, locale string, exp int64) []byte {
+	h := hmac.New(sha256.New, key)
+	var buf [binary.MaxVarintLen64]byte
+	for _, field := range [...]string{version, string(p), tenant, username, locale, strconv.FormatInt(exp, 10)} {
+		n := binary.PutUvarint(buf[:], uint64(len(field)))
+		h.Write(buf[:n])
+		h.Write([]byte(field))
+	}
+	return h.Sum(nil)
+}
