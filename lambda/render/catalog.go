@@ -1,0 +1,98 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+)
+
+// entry is one message: plain text, or CLDR plural forms ("one", "few",
+// "other"…) chosen by a count.
+type entry struct {
+	text  string
+	forms map[plural.Form]string
+}
+
+// catalog holds one language's messages.
+type catalog struct {
+	tag     language.Tag
+	entries map[string]entry
+}
+
+var formNames = map[string]plural.Form{
+	"zero": plural.Zero, "one": plural.One, "two": plural.Two,
+	"few": plural.Few, "many": plural.Many, "other": plural.Other,
+}
+
+func parseCatalog(tag language.Tag, data []byte) (*catalog, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, err
+	}
+	c := &catalog{tag: tag, entries: make(map[string]entry, len(raw))}
+	for key, value := range raw {
+		var text string
+		if json.Unmarshal(value, &text) == nil {
+			c.entries[key] = entry{text: text}
+			continue
+		}
+		var forms map[string]string
+		if err := json.Unmarshal(value, &forms); err != nil {
+			return nil, fmt.Errorf("%s: must be text or an object of plural forms", key)
+		}
+		e := entry{forms: make(map[plural.Form]string, len(forms))}
+		for name, text := range forms {
+			form, ok := formNames[name]
+			if !ok {
+				return nil, fmt.Errorf("%s: unknown plural form %q", key, name)
+			}
+			e.forms[form] = text
+		}
+		if _, ok := e.forms[plural.Other]; !ok {
+			return nil, fmt.Errorf("%s: plural forms need \"other\"", key)
+		}
+		c.entries[key] = e
+	}
+	return c, nil
+}
+
+// text returns the message for key with {name} arguments filled in. A missing
+// key shows as the key itself, so it is visible in tests, never a panic.
+func (c *catalog) text(key string, args ...any) string {
+	e, ok := c.entries[key]
+	if !ok {
+		return key
+	}
+	return fill(e.text, args)
+}
+
+// count returns the plural form of key for n, with {n} filled in.
+func (c *catalog) count(key string, n int, args ...any) string {
+	e, ok := c.entries[key]
+	if !ok || e.forms == nil {
+		return key
+	}
+	form := plural.Cardinal.MatchPlural(c.tag, n, 0, 0, 0, 0)
+	text, ok := e.forms[form]
+	if !ok {
+		text = e.forms[plural.Other]
+	}
+	return fill(text, append(args, "n", strconv.Itoa(n)))
+}
+
+// fill replaces {name} with the value that follows "name" in args. Values are
+// plain text: html/template escapes them where they land.
+func fill(text string, args []any) string {
+	if len(args) == 0 || !strings.Contains(text, "{") {
+		return text
+	}
+	pairs := make([]string, 0, len(args))
+	for i := 0; i+1 < len(args); i += 2 {
+		pairs = append(pairs, "{"+fmt.Sprint(args[i])+"}", fmt.Sprint(args[i+1]))
+	}
+	return strings.NewReplacer(pairs...).Replace(text)
+}

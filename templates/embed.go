@@ -1,0 +1,12 @@
+// Package templates embeds the email templates, message catalogs and tenant
+// configurations, so the function carries everything it renders with and
+// parses it once at cold start.
+package templates
+
+import "embed"
+
+// FS holds layout.html.tmpl and one template per message, locales/<lang>.json
+// and tenants/<id>/tenant.json.
+//
+//go:embed *.html.tmpl locales tenants
+var FS embed.FS
