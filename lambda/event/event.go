@@ -56,8 +56,10 @@ func Parse(payload []byte) (*Event, error) {
 	}
 	e.request = object(top["request"])
 	if e.request != nil {
-		e.CodeParameter = text(e.request["codeParameter"])
-		e.UsernameParameter = text(e.request["usernameParameter"])
+		// A placeholder is text; a number there is not one Cognito would
+		// substitute, so it counts as absent.
+		e.CodeParameter = str(e.request["codeParameter"])
+		e.UsernameParameter = str(e.request["usernameParameter"])
 		e.UserAttributes = texts(e.request["userAttributes"])
 		e.ClientMetadata = texts(e.request["clientMetadata"])
 	}
@@ -138,6 +140,15 @@ func text(raw json.RawMessage) string {
 		}
 	}
 	return ""
+}
+
+// str reads a JSON string, and "" for anything else.
+func str(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '"' {
+		return ""
+	}
+	return text(raw)
 }
 
 func object(raw json.RawMessage) map[string]json.RawMessage {

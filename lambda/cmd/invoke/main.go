@@ -1,0 +1,38 @@
+// Command invoke runs the built function once, the way Lambda runs it, on a
+// recorded Cognito event: through the AWS Lambda Runtime Interface Emulator.
+//
+//	invoke [-bootstrap PATH] [-event FILE] [-out DIR]
+//
+// It prints the function's answer as indented JSON on stdout, writes the
+// email it renders to DIR/<event name>.html and prints that path on stderr,
+// after the emulator's log. The emulator and the function are stopped on
+// every way out, Ctrl-C included.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	// Ctrl-C cancels ctx rather than killing invoke at once, so that run
+	// stops the emulator and the function before returning.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr)
+	interrupted := ctx.Err() != nil
+	stop()
+	switch {
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case err != nil && interrupted:
+		fmt.Fprintln(os.Stderr, "invoke: interrupted; the emulator is stopped")
+		os.Exit(130)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "invoke:", err)
+		os.Exit(1)
+	}
+}
