@@ -13,11 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"net/url"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Cognito's limits.
@@ -114,8 +113,6 @@ func Check(m Message) error {
 	return errors.Join(errs...)
 }
 
-var hrefPattern = regexp.MustCompile(`(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')`)
-
 // checkLinks catches the two ways a link goes wrong silently: a placeholder
 // that was URL-escaped (html/template writes {####} as %7b%23%23%23%23%7d in an
 // href, so Cognito never finds it) and, on AdminCreateUser, a placeholder in a
@@ -123,12 +120,9 @@ var hrefPattern = regexp.MustCompile(`(?i)\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')`)
 // raw, unencoded).
 func checkLinks(m Message, placeholders []string) []error {
 	var errs []error
-	for _, match := range hrefPattern.FindAllStringSubmatch(m.EmailMessage, -1) {
-		href := html.UnescapeString(match[1] + match[2])
-		decoded, err := url.PathUnescape(href)
-		if err != nil {
-			decoded = href
-		}
+	eachHref(m.EmailMessage, func(raw string) {
+		href := html.UnescapeString(raw)
+		decoded := percentDecode(href)
 		for _, p := range placeholders {
 			if p == "" {
 				continue
@@ -141,15 +135,105 @@ func checkLinks(m Message, placeholders []string) []error {
 				errs = append(errs, fmt.Errorf("email: placeholder %s is inside a link on AdminCreateUser", p))
 			}
 		}
-	}
+	})
 	return errs
 }
 
+// eachHref calls fn with the raw value of every quoted href attribute. A
+// hand-written scan: this runs on every answer, and a regular expression
+// over the whole body cost more than the rest of the gate.
+func eachHref(body string, fn func(string)) {
+	for i := 0; i < len(body); {
+		j := indexHref(body[i:])
+		if j < 0 {
+			return
+		}
+		k := skipSpace(body, i+j+len("href"))
+		i = k
+		if k >= len(body) || body[k] != '=' {
+			continue
+		}
+		k = skipSpace(body, k+1)
+		if k >= len(body) || (body[k] != '"' && body[k] != '\'') {
+			continue
+		}
+		end := strings.IndexByte(body[k+1:], body[k])
+		if end < 0 {
+			return
+		}
+		fn(body[k+1 : k+1+end])
+		i = k + 1 + end + 1
+	}
+}
+
+// indexHref finds "href" in any letter case.
+func indexHref(s string) int {
+	for i := 0; i+4 <= len(s); i++ {
+		if s[i]|0x20 == 'h' && s[i+1]|0x20 == 'r' && s[i+2]|0x20 == 'e' && s[i+3]|0x20 == 'f' {
+			return i
+		}
+	}
+	return -1
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f') {
+		i++
+	}
+	return i
+}
+
+// percentDecode decodes every valid %XX and leaves anything else as it is,
+// so one stray '%' cannot hide an encoded placeholder.
+func percentDecode(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+// firstOutsidePattern finds the first character Cognito's pattern rejects,
+// or a byte that is not UTF-8. Printable ASCII, most of every email, is
+// checked a byte at a time.
 func firstOutsidePattern(s string) (rune, int, bool) {
-	for i, r := range s {
-		if !Allowed(r) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 || c == 0x7f) && c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f' {
+				return rune(c), i, true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || !Allowed(r) {
 			return r, i, true
 		}
+		i += size
 	}
 	return 0, 0, false
 }
@@ -162,6 +246,7 @@ func CleanHTML(s string) string {
 	if _, _, bad := firstOutsidePattern(s); !bad {
 		return s
 	}
+	// Invalid UTF-8 becomes U+FFFD below, as ranging over a string reads it.
 	var b strings.Builder
 	b.Grow(len(s) + 16)
 	for _, r := range s {
@@ -193,6 +278,8 @@ func clean(s string, oneLine bool) string {
 	space := false
 	for _, r := range s {
 		switch {
+		case r == '\r' && !oneLine:
+			continue // \r\n and \n are one line break in an SMS
 		case r == '\n' && !oneLine:
 			b.WriteRune(r)
 			space = false

@@ -40,6 +40,9 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("keyring: not valid JSON of the form {\"current\":…,\"keys\":{…}}: %s", jsonErrorWithoutInput(err))
 	}
+	if dec.More() {
+		return nil, errors.New("keyring: data after the keyring object")
+	}
 	var errs []error
 	if len(raw.Keys) == 0 {
 		errs = append(errs, errors.New("keyring: no keys"))

@@ -247,15 +247,18 @@ func Verify(rawURL string, ring *Keyring, now time.Time) (Claims, error) {
 }
 
 // linkValues reads the parameters from the fragment when it holds a
-// signature, else from the query string.
+// signature, else from the query string. The fragment is cut from the raw
+// text: url.URL re-escapes a fragment holding {####} and so loses %2B, %26
+// and %3B in the username.
 func linkValues(rawURL string) (url.Values, error) {
-	u, err := url.Parse(strings.TrimSpace(rawURL))
+	rawURL = strings.TrimSpace(rawURL)
+	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: not a URL", ErrMalformed)
 	}
 	raw := u.RawQuery
-	if strings.Contains(u.EscapedFragment(), ParamSignature+"=") {
-		raw = u.EscapedFragment()
+	if _, fragment, ok := strings.Cut(rawURL, "#"); ok && strings.Contains(fragment, ParamSignature+"=") {
+		raw = fragment
 	}
 	values, err := url.ParseQuery(raw)
 	if err != nil {

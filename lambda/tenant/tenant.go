@@ -92,6 +92,9 @@ func Load(fsys fs.FS, id string) (*Tenant, error) {
 	if err := dec.Decode(&t); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
+	if dec.More() {
+		return nil, fmt.Errorf("%s: data after the tenant object", file)
+	}
 	if err := t.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -140,7 +143,7 @@ func (t *Tenant) Validate() error {
 	}
 	if colorPattern.MatchString(t.Brand.PrimaryColor) && colorPattern.MatchString(t.Brand.ButtonTextColor) {
 		if r := ContrastRatio(t.Brand.PrimaryColor, t.Brand.ButtonTextColor); r < 4.5 {
-			fail("button text on the primary colour has contrast %.2f:1, below WCAG AA's 4.5:1", r)
+			fail("brand.buttonTextColor on brand.primaryColor has contrast %.2f:1, below WCAG AA's 4.5:1", r)
 		}
 	}
 	if t.Brand.SupportEmail != "" {
