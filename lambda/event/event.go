@@ -66,6 +66,13 @@ func Parse(payload []byte) (*Event, error) {
 	return e, nil
 }
 
+// Attribute returns a user attribute as text ("" when absent).
+func (e *Event) Attribute(name string) string { return e.UserAttributes[name] }
+
+// Metadata returns a clientMetadata value as text ("" when absent). The
+// caller of a public API chose it: treat it as untrusted.
+func (e *Event) Metadata(name string) string { return e.ClientMetadata[name] }
+
 // Response is what cogmail sets in the event's response.
 type Response struct {
 	EmailSubject string

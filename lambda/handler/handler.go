@@ -148,9 +148,9 @@ func (h *Handler) message(e *event.Event, rec *record) (gate.Message, string, er
 }
 
 func (h *Handler) render(e *event.Event, t *tenant.Tenant, signed string) (render.Email, error) {
-	name := e.UserAttributes["given_name"]
+	name := e.Attribute("given_name")
 	if name == "" {
-		name = e.UserAttributes["name"]
+		name = e.Attribute("name")
 	}
 	if e.TriggerSource == AdminCreateUser {
 		return h.cfg.Renderer.Invite(render.Invite{
