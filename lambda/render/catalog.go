@@ -62,7 +62,7 @@ func parseCatalog(tag language.Tag, data []byte) (*catalog, error) {
 
 // text returns the message for key with {name} arguments filled in. A missing
 // key shows as the key itself, so it is visible in tests, never a panic.
-func (c *catalog) text(key string, args ...any) string {
+func (c *catalog) text(key string, args ...string) string {
 	e, ok := c.entries[key]
 	if !ok {
 		return key
@@ -71,7 +71,7 @@ func (c *catalog) text(key string, args ...any) string {
 }
 
 // count returns the plural form of key for n, with {n} filled in.
-func (c *catalog) count(key string, n int, args ...any) string {
+func (c *catalog) count(key string, n int, args ...string) string {
 	e, ok := c.entries[key]
 	if !ok || e.forms == nil {
 		return key
@@ -84,15 +84,39 @@ func (c *catalog) count(key string, n int, args ...any) string {
 	return fill(text, append(args, "n", strconv.Itoa(n)))
 }
 
-// fill replaces {name} with the value that follows "name" in args. Values are
-// plain text: html/template escapes them where they land.
-func fill(text string, args []any) string {
+// fill replaces each {name} with the value that follows "name" in args;
+// unknown names stay as written. Values are plain text: html/template escapes
+// them where they land.
+func fill(text string, args []string) string {
 	if len(args) == 0 || !strings.Contains(text, "{") {
 		return text
 	}
-	pairs := make([]string, 0, len(args))
-	for i := 0; i+1 < len(args); i += 2 {
-		pairs = append(pairs, "{"+fmt.Sprint(args[i])+"}", fmt.Sprint(args[i+1]))
+	var b strings.Builder
+	b.Grow(len(text) + 32)
+	for {
+		open := strings.IndexByte(text, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(text[open:], '}')
+		if end < 0 {
+			break
+		}
+		name, value, found := text[open+1:open+end], "", false
+		for i := 0; i+1 < len(args); i += 2 {
+			if args[i] == name {
+				value, found = args[i+1], true
+				break
+			}
+		}
+		b.WriteString(text[:open])
+		if found {
+			b.WriteString(value)
+		} else {
+			b.WriteString(text[open : open+end+1])
+		}
+		text = text[open+end+1:]
 	}
-	return strings.NewReplacer(pairs...).Replace(text)
+	b.WriteString(text)
+	return b.String()
 }

@@ -11,7 +11,6 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
-	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +59,7 @@ type Renderer struct {
 	templates map[string]*template.Template
 	catalog   *catalog
 	buffers   sync.Pool
+	cache     cache // compiledKey → compileResult
 }
 
 // New parses the layout, every message template and the catalog in fsys, and
@@ -112,117 +112,92 @@ var funcs = template.FuncMap{
 
 // Reset renders a password-reset email.
 func (r *Renderer) Reset(m Reset) (Email, error) {
-	p := r.page(m.Tenant, m.Name, m.Code, m.Link, m.LinkExpiry)
-	p.ButtonText = p.T("reset.button")
-	p.Subject = p.T("reset.subject", "product", m.Tenant.Brand.ProductName)
-	p.Preheader = p.T("reset.preheader")
-	sms := p.T("reset.sms", "product", m.Tenant.Brand.ProductName, "code", m.Code)
-	return r.execute("reset", p, sms)
+	return r.render(message{kind: "reset", tenant: m.Tenant, expiry: m.LinkExpiry,
+		name: m.Name, code: m.Code, link: m.Link})
 }
 
 // Invite renders an invitation email.
 func (r *Renderer) Invite(m Invite) (Email, error) {
-	p := r.page(m.Tenant, m.Name, m.Code, m.Link, m.LinkExpiry)
-	p.Username = m.Username
-	p.ButtonText = p.T("invite.button")
-	p.Subject = p.T("invite.subject", "product", m.Tenant.Brand.ProductName)
-	p.Preheader = p.T("invite.preheader")
-	sms := p.T("invite.sms", "product", m.Tenant.Brand.ProductName, "login", m.Username, "code", m.Code)
-	return r.execute("invite", p, sms)
+	return r.render(message{kind: "invite", tenant: m.Tenant, expiry: m.LinkExpiry,
+		name: m.Name, code: m.Code, username: m.Username, link: m.Link})
 }
 
-func (r *Renderer) page(t *tenant.Tenant, name, code, link string, expiry time.Duration) *page {
+// message is what every kind of email is rendered from.
+type message struct {
+	kind                       string
+	tenant                     *tenant.Tenant
+	expiry                     time.Duration
+	name, code, username, link string
+	href                       string // the link for the href attribute; link when empty
+}
+
+// render fills the message's compiled form; only when a template cannot be
+// compiled (see compile.go) does it execute the template for this message.
+func (r *Renderer) render(m message) (Email, error) {
+	if m.tenant == nil {
+		return Email{}, errNoTenant
+	}
+	m.name = gate.Truncate(gate.CleanLine(m.name), MaxNameRunes)
+	sms := gate.CleanSMS(r.catalog.text(m.kind+".sms",
+		"product", m.tenant.Brand.ProductName, "code", m.code, "login", m.username))
+	c, err := r.compiled(m)
+	if err != nil {
+		email, err := r.execute(m)
+		email.SMS = sms
+		return email, err
+	}
+	return Email{Subject: c.subject, HTML: c.fill(m), SMS: sms}, nil
+}
+
+// page is the view of m that templates see.
+func (r *Renderer) page(m message) *page {
 	p := &page{
-		catalog: r.catalog,
-		Lang:    r.catalog.tag.String(),
-		Dir:     direction(r.catalog.tag),
-		Align:   "left",
-		Brand:   t.Brand,
-		Name:    gate.Truncate(gate.CleanLine(name), MaxNameRunes),
-		Code:    code,
-		Link:    link,
-		expiry:  expiry,
+		catalog:  r.catalog,
+		expiry:   m.expiry,
+		Lang:     r.catalog.tag.String(),
+		Dir:      direction(r.catalog.tag),
+		Align:    "left",
+		Brand:    m.tenant.Brand,
+		Name:     m.name,
+		Code:     m.code,
+		Username: m.username,
+		Link:     m.link,
 	}
 	if p.Dir == "rtl" {
 		p.Align = "right"
 	}
-	if link != "" {
+	if m.link != "" {
 		// The link goes in as a whole attribute: html/template would
 		// percent-encode the placeholder inside an href, even as template.URL,
 		// and Cognito would then never find it. The link is built from the
 		// tenant's validated https URL and encoded parameters; escaping it for
-		// an attribute is all it needs.
-		p.Href = template.HTMLAttr(`href="` + html.EscapeString(link) + `"`)
+		// an attribute is all it needs. At compile time href is a sentinel,
+		// already safe.
+		href := m.href
+		if href == "" {
+			href = html.EscapeString(m.link)
+		}
+		p.Href = template.HTMLAttr(`href="` + href + `"`)
 	}
+	p.ButtonText = p.T(m.kind + ".button")
+	p.Subject = p.T(m.kind+".subject", "product", m.tenant.Brand.ProductName)
+	p.Preheader = p.T(m.kind + ".preheader")
 	return p
 }
 
-func (r *Renderer) execute(name string, p *page, sms string) (Email, error) {
-	t, ok := r.templates[name]
+// execute runs the template for m: at compile time, and for templates that
+// cannot be compiled.
+func (r *Renderer) execute(m message) (Email, error) {
+	t, ok := r.templates[m.kind]
 	if !ok {
-		return Email{}, fmt.Errorf("render: no template %q", name)
+		return Email{}, fmt.Errorf("render: no template %q", m.kind)
 	}
+	p := r.page(m)
 	buf := r.buffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer r.buffers.Put(buf)
 	if err := t.Execute(buf, p); err != nil {
-		return Email{}, fmt.Errorf("render %s: %w", name, err)
+		return Email{}, fmt.Errorf("render %s: %w", m.kind, err)
 	}
-	return Email{
-		Subject: gate.CleanLine(p.Subject),
-		HTML:    gate.CleanHTML(buf.String()),
-		SMS:     gate.CleanSMS(sms),
-	}, nil
-}
-
-// page is what templates see.
-type page struct {
-	catalog *catalog
-	expiry  time.Duration
-
-	Lang, Dir, Align   string
-	Subject, Preheader string
-	Brand              tenant.Brand
-	Name               string
-	Code, Username     string
-	Link               string
-	Href               template.HTMLAttr
-	ButtonText         string
-}
-
-// T returns the catalog text for key, with {name} arguments given as pairs.
-func (p *page) T(key string, args ...any) string { return p.catalog.text(key, args...) }
-
-// Expiry says how long the link lives, in the largest whole unit:
-// prefix+".days", ".hours" or ".minutes", with CLDR plural forms.
-func (p *page) Expiry(prefix string) string {
-	d := p.expiry
-	switch {
-	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return p.catalog.count(prefix+".days", int(d/(24*time.Hour)))
-	case d >= time.Hour && d%time.Hour == 0:
-		return p.catalog.count(prefix+".hours", int(d/time.Hour))
-	default:
-		return p.catalog.count(prefix+".minutes", int((d+time.Minute-1)/time.Minute))
-	}
-}
-
-// credential is one labelled value for the "credential" template.
-type credential struct{ Label, Value string }
-
-// Credential pairs a catalog label with a placeholder for the "credential"
-// template.
-func (p *page) Credential(labelKey, value string) credential {
-	return credential{Label: p.T(labelKey), Value: value}
-}
-
-// Languages of the right-to-left scripts the catalogs may carry.
-var rtl = map[string]bool{"ar": true, "he": true, "fa": true, "ur": true}
-
-func direction(tag language.Tag) string {
-	base, _ := tag.Base()
-	if rtl[strings.ToLower(base.String())] {
-		return "rtl"
-	}
-	return "ltr"
+	return Email{Subject: gate.CleanLine(p.Subject), HTML: gate.CleanHTML(buf.String())}, nil
 }
