@@ -1,14 +1,18 @@
 package link
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"log/slog"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // MinKeyBytes is the shortest key accepted: HMAC-SHA256 gains nothing from
@@ -23,6 +27,9 @@ var kidPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 type Keyring struct {
 	current string
 	keys    map[string][]byte
+	// macs keeps a pool of HMAC states per key: setting one up costs more
+	// than signing a link.
+	macs map[string]*sync.Pool
 }
 
 type keyringJSON struct {
@@ -72,6 +79,10 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	ring.macs = make(map[string]*sync.Pool, len(ring.keys))
+	for kid, key := range ring.keys {
+		ring.macs[kid] = &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}
+	}
 	return ring, nil
 }
 
@@ -117,6 +128,15 @@ func (k *Keyring) key(kid string) ([]byte, bool) {
 	key, ok := k.keys[kid]
 	return key, ok
 }
+
+// hash returns a reset HMAC state for a key known to be in the ring.
+func (k *Keyring) hash(kid string) hash.Hash {
+	h := k.macs[kid].Get().(hash.Hash)
+	h.Reset()
+	return h
+}
+
+func (k *Keyring) release(kid string, h hash.Hash) { k.macs[kid].Put(h) }
 
 // LogValue keeps key material out of logs even when a ring is logged whole.
 func (k *Keyring) LogValue() slog.Value {

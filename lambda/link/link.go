@@ -134,12 +134,13 @@ func Sign(p Params, ring *Keyring) (string, error) {
 		return "", errors.New("link: tenant and username are required")
 	}
 	kid := ring.Current()
-	key, ok := ring.key(kid)
-	if !ok {
+	if _, ok := ring.key(kid); !ok {
 		return "", ErrUnknownKey
 	}
 	exp := p.Expires.Unix()
-	sig := mac(key, p.Purpose, p.Tenant, p.Username, p.Locale, exp)
+	var sum [sha256.Size]byte
+	var sig [43]byte // base64url of 32 bytes, unpadded
+	base64.RawURLEncoding.Encode(sig[:], ring.macBytes(sum[:0], kid, p.Purpose, p.Tenant, p.Username, p.Locale, exp))
 
 	var b strings.Builder
 	b.Grow(len(p.Base) + len(p.Username) + 160)
@@ -161,9 +162,10 @@ func Sign(p Params, ring *Keyring) (string, error) {
 	writeParam(&b, ParamUsername, url.QueryEscape(p.Username), false)
 	writeParam(&b, ParamTenant, url.QueryEscape(p.Tenant), true)
 	writeParam(&b, ParamLocale, url.QueryEscape(p.Locale), true)
-	writeParam(&b, ParamExpires, strconv.FormatInt(exp, 10), true)
+	var num [20]byte
+	writeParam(&b, ParamExpires, string(strconv.AppendInt(num[:0], exp, 10)), true)
 	writeParam(&b, ParamKeyID, kid, true)
-	writeParam(&b, ParamSignature, sig, true)
+	writeParam(&b, ParamSignature, string(sig[:]), true)
 	if p.Code != "" {
 		writeParam(&b, ParamCode, p.Code, true)
 	}
@@ -222,15 +224,15 @@ func Verify(rawURL string, ring *Keyring, now time.Time) (Claims, error) {
 	if codes := values[ParamCode]; len(codes) > 0 {
 		c.Code = codes[0]
 	}
-	key, ok := ring.key(c.KeyID)
-	if !ok {
+	if _, ok := ring.key(c.KeyID); !ok {
 		return Claims{}, fmt.Errorf("%w %q", ErrUnknownKey, c.KeyID)
 	}
 	// Try every purpose, without stopping early, so timing says nothing about
 	// which one was close.
 	var found Purpose
 	for _, p := range purposes {
-		want := macBytes(key, p, c.Tenant, c.Username, c.Locale, exp)
+		var sum [sha256.Size]byte
+		want := ring.macBytes(sum[:0], c.KeyID, p, c.Tenant, c.Username, c.Locale, exp)
 		if hmac.Equal(want, sig) {
 			found = p
 		}
@@ -289,19 +291,23 @@ func validPurpose(p Purpose) bool {
 	return false
 }
 
-func mac(key []byte, p Purpose, tenant, username, locale string, exp int64) string {
-	return base64.RawURLEncoding.EncodeToString(macBytes(key, p, tenant, username, locale, exp))
+// macInput is the length-prefixed encoding that is signed, so no two field
+// lists share one byte string ("ab"+"c" and "a"+"bc" differ). It is built in
+// dst, which callers keep on the stack.
+func macInput(dst []byte, p Purpose, tenant, username, locale string, exp int64) []byte {
+	var num [20]byte
+	for _, field := range [...]string{version, string(p), tenant, username, locale, string(strconv.AppendInt(num[:0], exp, 10))} {
+		dst = binary.AppendUvarint(dst, uint64(len(field)))
+		dst = append(dst, field...)
+	}
+	return dst
 }
 
-// macBytes signs a length-prefixed encoding, so no two field lists share one
-// byte string ("ab"+"c" and "a"+"bc" differ).
-func macBytes(key []byte, p Purpose, tenant, username, locale string, exp int64) []byte {
-	h := hmac.New(sha256.New, key)
-	var buf [binary.MaxVarintLen64]byte
-	for _, field := range [...]string{version, string(p), tenant, username, locale, strconv.FormatInt(exp, 10)} {
-		n := binary.PutUvarint(buf[:], uint64(len(field)))
-		h.Write(buf[:n])
-		h.Write([]byte(field))
-	}
-	return h.Sum(nil)
+// macBytes appends the HMAC of the signed fields to dst.
+func (k *Keyring) macBytes(dst []byte, kid string, p Purpose, tenant, username, locale string, exp int64) []byte {
+	var buf [512]byte
+	h := k.hash(kid)
+	defer k.release(kid, h)
+	h.Write(macInput(buf[:0], p, tenant, username, locale, exp))
+	return h.Sum(dst)
 }
