@@ -6,18 +6,23 @@
 // response fields as "", so an event passed through it no longer is the event
 // Cognito sent. Public fixtures also carry a numeric version and boolean
 // attribute values, which a typed struct would reject.
+//
+// The payload is validated once with json.Valid and then walked in place
+// (scan.go): Parse reads only the fields cogmail needs, Attribute and
+// Metadata look values up when asked, and WithResponse splices a new response
+// into the payload's own bytes, so every other byte of the event goes back as
+// it came (key order, spacing, unknown fields, numbers). Duplicate names are
+// read as encoding/json reads them: the last one counts.
 package event
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 )
 
-// Event is what cogmail needs of a Custom Message event, plus the raw
-// fields it came with.
+// Event is what cogmail needs of a Custom Message event, plus the payload it
+// came in.
 type Event struct {
 	TriggerSource     string
 	UserPoolID        string
@@ -25,155 +30,90 @@ type Event struct {
 	ClientID          string
 	CodeParameter     string
 	UsernameParameter string
-	UserAttributes    map[string]string
-	ClientMetadata    map[string]string
 
-	top     map[string]json.RawMessage
-	request map[string]json.RawMessage
+	// raw is a copy of the payload; the fields above are slices of it.
+	raw        string
+	top        span // the top-level object
+	attributes span // request.userAttributes, when present
+	metadata   span // request.clientMetadata, when present
 }
 
 // ErrNotAnObject is returned for payloads that are valid JSON but not an
-// object: nothing Cognito would send.
+// object (null, an array, a string, a number, a boolean): nothing Cognito
+// would send.
 var ErrNotAnObject = errors.New("event: not a JSON object")
 
 // Parse reads payload. Unknown fields are kept; fields of the wrong type are
 // read as empty rather than failing, so that one odd attribute never costs a
-// user their email.
+// user their email. The event keeps its own copy of payload.
 func Parse(payload []byte) (*Event, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &top); err != nil {
-		return nil, fmt.Errorf("event: %w", err)
+	if !json.Valid(payload) {
+		var v json.RawMessage
+		if err := json.Unmarshal(payload, &v); err != nil {
+			return nil, fmt.Errorf("event: %w", err)
+		}
+		return nil, errors.New("event: invalid JSON")
 	}
-	if top == nil {
+	start := 0
+	for start < len(payload) && isSpace(payload[start]) {
+		start++
+	}
+	if start >= len(payload) || payload[start] != '{' {
 		return nil, ErrNotAnObject
 	}
-	e := &Event{top: top}
-	e.TriggerSource = text(top["triggerSource"])
-	e.UserPoolID = text(top["userPoolId"])
-	e.UserName = text(top["userName"])
-	if caller := object(top["callerContext"]); caller != nil {
-		e.ClientID = text(caller["clientId"])
+	s := string(payload)
+	e := &Event{raw: s, top: span{start, skipValue(s, start)}}
+
+	var caller, request span
+	it, _ := objectAt(s, e.top)
+	for m, ok := it.next(); ok; m, ok = it.next() {
+		switch key(s, m) {
+		case "triggerSource":
+			e.TriggerSource = text(s, m.value)
+		case "userPoolId":
+			e.UserPoolID = text(s, m.value)
+		case "userName":
+			e.UserName = text(s, m.value)
+		case "callerContext":
+			caller = m.value
+		case "request":
+			request = m.value
+		}
 	}
-	e.request = object(top["request"])
-	if e.request != nil {
+	e.ClientID = text(s, lookup(s, caller, "clientId"))
+
+	it, ok := objectAt(s, request)
+	if !ok {
+		return e, nil
+	}
+	for m, ok := it.next(); ok; m, ok = it.next() {
+		switch key(s, m) {
 		// A placeholder is text; a number there is not one Cognito would
 		// substitute, so it counts as absent.
-		e.CodeParameter = str(e.request["codeParameter"])
-		e.UsernameParameter = str(e.request["usernameParameter"])
-		e.UserAttributes = texts(e.request["userAttributes"])
-		e.ClientMetadata = texts(e.request["clientMetadata"])
+		case "codeParameter":
+			e.CodeParameter = str(s, m.value)
+		case "usernameParameter":
+			e.UsernameParameter = str(s, m.value)
+		case "userAttributes":
+			e.attributes = m.value
+		case "clientMetadata":
+			e.metadata = m.value
+		}
 	}
 	return e, nil
 }
 
-// Attribute returns a user attribute as text ("" when absent).
-func (e *Event) Attribute(name string) string { return e.UserAttributes[name] }
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// Metadata returns a clientMetadata value as text ("" when absent). The
-// caller of a public API chose it: treat it as untrusted.
-func (e *Event) Metadata(name string) string { return e.ClientMetadata[name] }
-
-// Response is what cogmail sets in the event's response.
-type Response struct {
-	EmailSubject string
-	EmailMessage string
-	SMSMessage   string
+// Attribute returns a user attribute as text ("" when absent): a string
+// unquoted, a number or boolean as its literal text, anything else as "".
+func (e *Event) Attribute(name string) string {
+	return text(e.raw, lookup(e.raw, e.attributes, name))
 }
 
-// WithResponse returns the event with its response fields set and every other
-// field as it came.
-func (e *Event) WithResponse(r Response) ([]byte, error) {
-	response := object(e.top["response"])
-	if response == nil {
-		response = make(map[string]json.RawMessage, 3)
-	}
-	for name, value := range map[string]string{
-		"emailSubject": r.EmailSubject,
-		"emailMessage": r.EmailMessage,
-		"smsMessage":   r.SMSMessage,
-	} {
-		encoded, err := marshal(value)
-		if err != nil {
-			return nil, err
-		}
-		response[name] = encoded
-	}
-	encoded, err := marshal(response)
-	if err != nil {
-		return nil, err
-	}
-	top := make(map[string]json.RawMessage, len(e.top)+1)
-	for k, v := range e.top {
-		top[k] = v
-	}
-	top["response"] = encoded
-	return marshal(top)
-}
-
-// marshal writes JSON without html-escaping <, > and &, so that answers and
-// golden files read as the HTML they carry.
-func marshal(v any) (json.RawMessage, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("event: %w", err)
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
-}
-
-// text reads a string, or the literal text of a number or boolean, and ""
-// for anything else.
-func text(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return ""
-	}
-	switch raw[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return s
-		}
-		return ""
-	case 't', 'f':
-		if b, err := strconv.ParseBool(string(raw)); err == nil {
-			return strconv.FormatBool(b)
-		}
-	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		var n json.Number
-		if json.Unmarshal(raw, &n) == nil {
-			return n.String()
-		}
-	}
-	return ""
-}
-
-// str reads a JSON string, and "" for anything else.
-func str(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '"' {
-		return ""
-	}
-	return text(raw)
-}
-
-func object(raw json.RawMessage) map[string]json.RawMessage {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return nil
-	}
-	return m
-}
-
-func texts(raw json.RawMessage) map[string]string {
-	fields := object(raw)
-	if fields == nil {
-		return nil
-	}
-	m := make(map[string]string, len(fields))
-	for k, v := range fields {
-		m[k] = text(v)
-	}
-	return m
+// Metadata returns a clientMetadata value as text ("" when absent), read as
+// Attribute reads attributes. The caller of a public API chose it: treat it
+// as untrusted.
+func (e *Event) Metadata(name string) string {
+	return text(e.raw, lookup(e.raw, e.metadata, name))
 }

@@ -45,45 +45,52 @@ func TestParseDocumentedEvent(t *testing.T) {
 	assert.Equal(t, "5k2m9q4t7w1z3c6f8h0j2n4p6r", e.ClientID)
 	assert.Equal(t, "{####}", e.CodeParameter)
 	assert.Equal(t, "", e.UsernameParameter)
-	assert.Equal(t, map[string]string{
+	for name, want := range map[string]string{
 		"sub":                 "d2f4a6c8-1b3e-4a5c-9e7f-0a1b2c3d4e5f",
 		"email_verified":      "true",
 		"cognito:user_status": "CONFIRMED",
 		"email":               "ana.silva@example.com",
-	}, e.UserAttributes)
-	assert.Equal(t, map[string]string{"locale": "pt-BR"}, e.ClientMetadata)
+		"given_name":          "", // absent
+	} {
+		assert.Equal(t, want, e.Attribute(name), name)
+	}
+	assert.Equal(t, "pt-BR", e.Metadata("locale"))
+	assert.Equal(t, "", e.Metadata("email"), "metadata is not attributes")
+	assert.Equal(t, "", e.Attribute("locale"), "attributes are not metadata")
 }
 
 func TestParseDefensively(t *testing.T) {
 	tests := []struct {
 		name    string
 		payload string
-		want    event.Event // compared field by field; raw fields ignored
+		want    event.Event // compared field by field
+		attrs   map[string]string
+		meta    map[string]string
 	}{
 		{"case=numeric version, boolean and numeric attributes",
 			`{"version":1,"triggerSource":"CustomMessage_SignUp","request":{"codeParameter":"{####}","userAttributes":{"email_verified":true,"phone_number_verified":false,"custom:seats":42,"custom:ratio":-1.5e3,"custom:obj":{"a":1},"custom:list":[1],"custom:null":null}}}`,
-			event.Event{TriggerSource: "CustomMessage_SignUp", CodeParameter: "{####}", UserAttributes: map[string]string{
+			event.Event{TriggerSource: "CustomMessage_SignUp", CodeParameter: "{####}"}, map[string]string{
 				"email_verified": "true", "phone_number_verified": "false", "custom:seats": "42", "custom:ratio": "-1.5e3",
 				"custom:obj": "", "custom:list": "", "custom:null": "",
-			}}},
+			}, nil},
 		{"case=username parameter null",
 			`{"request":{"codeParameter":"{####}","usernameParameter":null}}`,
-			event.Event{CodeParameter: "{####}"}},
+			event.Event{CodeParameter: "{####}"}, nil, nil},
 		{"case=username parameter set",
 			`{"triggerSource":"CustomMessage_AdminCreateUser","request":{"codeParameter":"{####}","usernameParameter":"{username}"}}`,
-			event.Event{TriggerSource: "CustomMessage_AdminCreateUser", CodeParameter: "{####}", UsernameParameter: "{username}"}},
-		{"case=request null", `{"userName":"u","request":null}`, event.Event{UserName: "u"}},
-		{"case=request missing", `{"userName":"u"}`, event.Event{UserName: "u"}},
-		{"case=request not an object", `{"userName":"u","request":"x"}`, event.Event{UserName: "u"}},
-		{"case=user attributes missing", `{"request":{"codeParameter":"{####}"}}`, event.Event{CodeParameter: "{####}"}},
-		{"case=user attributes null", `{"request":{"userAttributes":null,"clientMetadata":null}}`, event.Event{}},
-		{"case=caller context missing", `{"userPoolId":"p"}`, event.Event{UserPoolID: "p"}},
-		{"case=caller context null", `{"userPoolId":"p","callerContext":null}`, event.Event{UserPoolID: "p"}},
-		{"case=code parameter missing", `{"request":{"userAttributes":{"sub":"s"}}}`, event.Event{UserAttributes: map[string]string{"sub": "s"}}},
-		{"case=fields of the wrong type", `{"triggerSource":["x"],"userName":{},"callerContext":[]}`, event.Event{}},
+			event.Event{TriggerSource: "CustomMessage_AdminCreateUser", CodeParameter: "{####}", UsernameParameter: "{username}"}, nil, nil},
+		{"case=request null", `{"userName":"u","request":null}`, event.Event{UserName: "u"}, nil, nil},
+		{"case=request missing", `{"userName":"u"}`, event.Event{UserName: "u"}, nil, nil},
+		{"case=request not an object", `{"userName":"u","request":"x"}`, event.Event{UserName: "u"}, nil, nil},
+		{"case=user attributes missing", `{"request":{"codeParameter":"{####}"}}`, event.Event{CodeParameter: "{####}"}, nil, nil},
+		{"case=user attributes null", `{"request":{"userAttributes":null,"clientMetadata":null}}`, event.Event{}, nil, nil},
+		{"case=caller context missing", `{"userPoolId":"p"}`, event.Event{UserPoolID: "p"}, nil, nil},
+		{"case=caller context null", `{"userPoolId":"p","callerContext":null}`, event.Event{UserPoolID: "p"}, nil, nil},
+		{"case=code parameter missing", `{"request":{"userAttributes":{"sub":"s"}}}`, event.Event{}, map[string]string{"sub": "s"}, nil},
+		{"case=fields of the wrong type", `{"triggerSource":["x"],"userName":{},"callerContext":[]}`, event.Event{}, nil, nil},
 		// A number is no placeholder Cognito would substitute.
-		{"case=placeholders not strings", `{"request":{"codeParameter":7,"usernameParameter":true}}`, event.Event{}},
-		{"case=empty object", `{}`, event.Event{}},
+		{"case=placeholders not strings", `{"request":{"codeParameter":7,"usernameParameter":true}}`, event.Event{}, nil, nil},
+		{"case=empty object", `{}`, event.Event{}, nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,8 +106,14 @@ func TestParseDefensively(t *testing.T) {
 			assert.Equal(t, tc.want.ClientID, e.ClientID)
 			assert.Equal(t, tc.want.CodeParameter, e.CodeParameter)
 			assert.Equal(t, tc.want.UsernameParameter, e.UsernameParameter)
-			assert.Equal(t, tc.want.UserAttributes, e.UserAttributes)
-			assert.Equal(t, tc.want.ClientMetadata, e.ClientMetadata)
+			for name, want := range tc.attrs {
+				assert.Equal(t, want, e.Attribute(name), "attribute %s", name)
+			}
+			for name, want := range tc.meta {
+				assert.Equal(t, want, e.Metadata(name), "metadata %s", name)
+			}
+			assert.Equal(t, "", e.Attribute("absent"))
+			assert.Equal(t, "", e.Metadata("absent"))
 		})
 	}
 }
@@ -115,10 +128,20 @@ func TestParseRejectsNonObjects(t *testing.T) {
 			})
 		})
 	}
-	t.Run("case=null is not an object", func(t *testing.T) {
-		_, err := event.Parse([]byte(`null`))
-		assert.ErrorIs(t, err, event.ErrNotAnObject)
-	})
+	for _, payload := range []string{`null`, `[]`, `"x"`, `42`, `true`, " \n[ {} ]\t"} {
+		t.Run("case=valid but not an object: "+payload, func(t *testing.T) {
+			_, err := event.Parse([]byte(payload))
+			assert.ErrorIs(t, err, event.ErrNotAnObject)
+		})
+	}
+	for _, payload := range []string{``, `{`, `{"a":1}{`, "\x00", `{"a":01}`} {
+		t.Run("case=invalid JSON: "+payload, func(t *testing.T) {
+			_, err := event.Parse([]byte(payload))
+			var syntax *json.SyntaxError
+			assert.ErrorAs(t, err, &syntax)
+			assert.NotErrorIs(t, err, event.ErrNotAnObject)
+		})
+	}
 }
 
 // tree decodes JSON keeping numbers exact, for comparing documents whatever
