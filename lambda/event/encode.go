@@ -1,6 +1,10 @@
 package event
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/cogmail/cogmail/lambda/internal/ascii"
+)
 
 // appendQuoted appends s as a JSON string. Unlike encoding/json it leaves
 // <, > and & alone, so that answers and golden files read as the HTML they
@@ -13,12 +17,16 @@ func appendQuoted(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainWord(ascii.Word(s, i)) {
+			i += 8
+			continue
+		}
 		c := s[i]
+		if unescaped[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -55,18 +63,22 @@ func appendQuoted(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// plainWord reports whether none of x's eight bytes needs escaping.
+func plainWord(x uint64) bool {
+	return ascii.AllASCII(x) && !ascii.AnyBelow(x, 0x20) && !ascii.Contains(x, '"') && !ascii.Contains(x, '\\')
+}
+
 // quotedLen is len(appendQuoted(nil, s)), without writing anything.
 func quotedLen(s string) int {
 	n := 2 + len(s)
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainWord(ascii.Word(s, i)) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
-				n++
-			case c < 0x20:
-				n += 5
-			}
+			n += int(asciiExtra[c])
 			i++
 			continue
 		}
@@ -81,3 +93,23 @@ func quotedLen(s string) int {
 	}
 	return n
 }
+
+// asciiExtra is how many bytes escaping adds to each ASCII byte.
+var asciiExtra = func() (t [utf8.RuneSelf]uint8) {
+	for c := range 0x20 {
+		t[c] = 5 // \u00XX
+	}
+	for _, c := range "\"\\\n\r\t" {
+		t[c] = 1
+	}
+	return t
+}()
+
+// unescaped marks the bytes written as they are: printable ASCII but '"' and
+// '\\'. Emails are mostly such runs, which a table lookup skips fastest.
+var unescaped = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()

@@ -12,6 +12,7 @@ package gate
 import (
 	"errors"
 	"fmt"
+	"github.com/cogmail/cogmail/lambda/internal/ascii"
 	"html"
 	"strings"
 	"unicode"
@@ -41,9 +42,24 @@ type Message struct {
 
 // Length counts as Cognito does: UTF-16 code units.
 func Length(s string) int {
-	n := 0
-	for _, r := range s {
+	n, i := 0, 0
+	for i < len(s) {
+		// Runs of ASCII, most of every email, count a byte each, eight
+		// bytes at a time.
+		start := i
+		for i+8 <= len(s) && ascii.AllASCII(ascii.Word(s, i)) {
+			i += 8
+		}
+		for i < len(s) && s[i] < utf8.RuneSelf {
+			i++
+		}
+		n += i - start
+		if i == len(s) {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		n += utf16.RuneLen(r)
+		i += size
 	}
 	return n
 }
@@ -166,18 +182,31 @@ func eachHref(body string, fn func(string)) {
 	}
 }
 
-// indexHref finds "href" in any letter case.
+// indexHref finds "href" in any letter case. It hops from '=' to '=' (a
+// fast byte search) and looks back for the attribute name, because a byte
+// by byte search for h or H cost more than the rest of the gate.
 func indexHref(s string) int {
-	for i := 0; i+4 <= len(s); i++ {
-		if s[i]|0x20 == 'h' && s[i+1]|0x20 == 'r' && s[i+2]|0x20 == 'e' && s[i+3]|0x20 == 'f' {
-			return i
+	for from := 0; ; {
+		eq := strings.IndexByte(s[from:], '=')
+		if eq < 0 {
+			return -1
 		}
+		eq += from
+		end := eq
+		for end > 0 && isSpace(s[end-1]) {
+			end--
+		}
+		if start := end - 4; start >= 0 && s[start]|0x20 == 'h' && s[start+1]|0x20 == 'r' && s[start+2]|0x20 == 'e' && s[start+3]|0x20 == 'f' {
+			return start
+		}
+		from = eq + 1
 	}
-	return -1
 }
 
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+
 func skipSpace(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f') {
+	for i < len(s) && isSpace(s[i]) {
 		i++
 	}
 	return i
@@ -221,9 +250,12 @@ func unhex(c byte) byte {
 // checked a byte at a time.
 func firstOutsidePattern(s string) (rune, int, bool) {
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if (c < 0x20 || c == 0x7f) && c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f' {
+		if i+8 <= len(s) && printable(ascii.Word(s, i)) {
+			i += 8
+			continue
+		}
+		if c := s[i]; c < utf8.RuneSelf {
+			if !plainASCII[c] {
 				return rune(c), i, true
 			}
 			i++
@@ -237,6 +269,24 @@ func firstOutsidePattern(s string) (rune, int, bool) {
 	}
 	return 0, 0, false
 }
+
+// printable reports whether all eight bytes of x are printable ASCII
+// (0x20–0x7E). A line break fails it; the byte loop then decides.
+func printable(x uint64) bool {
+	return ascii.AllASCII(x) && !ascii.AnyBelow(x, 0x20) && !ascii.Contains(x, 0x7f)
+}
+
+// plainASCII marks the ASCII bytes inside Cognito's pattern: printable
+// characters and ASCII whitespace.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range "\t\n\r\v\f" {
+		t[c] = true
+	}
+	return t
+}()
 
 // CleanHTML writes every character outside Cognito's pattern as a numeric
 // character reference, so a translator's no-break space still renders as
@@ -278,6 +328,8 @@ func clean(s string, oneLine bool) string {
 	space := false
 	for _, r := range s {
 		switch {
+		case r > ' ' && r < 0x7f:
+			// Printable ASCII other than space: kept, and cheap to see.
 		case r == '\r' && !oneLine:
 			continue // \r\n and \n are one line break in an SMS
 		case r == '\n' && !oneLine:
