@@ -76,11 +76,7 @@ func TestFallbacks(t *testing.T) {
 			for _, want := range tc.contains {
 				assert.Contains(t, body, want)
 			}
-			assert.NoError(t, gate.Check(gate.Message{
-				TriggerSource: a.TriggerSource, CodeParameter: a.Request.CodeParameter,
-				UsernameParameter: a.Request.UsernameParameter, EmailSubject: deref(a.Response.EmailSubject),
-				EmailMessage: body, SMSMessage: deref(a.Response.SMSMessage),
-			}))
+			assert.NoError(t, gate.Check(a.gateMessage()))
 			links := hrefs(body)
 			if tc.wantLink {
 				require.Len(t, links, 1)

@@ -64,7 +64,7 @@ func New(cfg Config) *Handler {
 // a fallback email or the unchanged event.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
 	start := time.Now()
-	rec := record{trigger: "", tenant: "", locale: ""}
+	var rec record
 	defer func() {
 		if p := recover(); p != nil {
 			rec.outcome, rec.err = outcomePassthrough, fmt.Errorf("panic: %v", p)

@@ -41,14 +41,7 @@ func TestRecordedEvents(t *testing.T) {
 			}
 			require.True(t, a.rendered(), "a renderable event must get an email")
 			golden.Assert(t, filepath.Join(eventsDir, "golden", name+".html"), []byte(a.email()))
-			assert.NoError(t, gate.Check(gate.Message{
-				TriggerSource:     a.TriggerSource,
-				CodeParameter:     a.Request.CodeParameter,
-				UsernameParameter: a.Request.UsernameParameter,
-				EmailSubject:      deref(a.Response.EmailSubject),
-				EmailMessage:      a.email(),
-				SMSMessage:        deref(a.Response.SMSMessage),
-			}))
+			assert.NoError(t, gate.Check(a.gateMessage()))
 			assertKeepsEveryField(t, payload, out)
 		})
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/render"
@@ -100,6 +101,18 @@ func (a answer) rendered() bool {
 }
 
 func (a answer) email() string { return deref(a.Response.EmailMessage) }
+
+// gateMessage is the answer as the output gate reads it.
+func (a answer) gateMessage() gate.Message {
+	return gate.Message{
+		TriggerSource:     a.TriggerSource,
+		CodeParameter:     a.Request.CodeParameter,
+		UsernameParameter: a.Request.UsernameParameter,
+		EmailSubject:      deref(a.Response.EmailSubject),
+		EmailMessage:      a.email(),
+		SMSMessage:        deref(a.Response.SMSMessage),
+	}
+}
 
 func deref(s *string) string {
 	if s == nil {
