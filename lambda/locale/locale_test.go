@@ -1,0 +1,99 @@
+package locale
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
+
+	_ "github.com/cogmail/cogmail/lambda/internal/golden"
+)
+
+func TestMatch(t *testing.T) {
+	m, err := NewMatcher(Shipped)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		in   string
+		want string // "" for no match
+	}{
+		{"en", "en"}, {"pt_BR", "pt-BR"}, {"PT-br", "pt-BR"}, {"pt-PT", "pt-PT"}, {"pt_pt", "pt-PT"},
+		{"zh-TW", "zh-Hant"}, {"zh-HK", "zh-Hant"}, {"zh-CN", "zh-Hans"}, {"zh", "zh-Hans"},
+		{"iw", "he"}, {"he-IL", "he"}, {"ar-EG", "ar"}, {"de-AT", "de"}, {"en-GB", "en"},
+		{"es-419", "es"}, {"fr-CA", "fr"}, {"ja-JP", "ja"}, {" ko ", "ko"},
+		{"", ""}, {"xx", ""}, {"garbage!!", ""}, {"sv", ""}, {"und", ""}, {"x-pseudo", ""},
+		{"en-US;q=0.9", ""}, {string(make([]byte, 200)), ""},
+	} {
+		t.Run("case="+tc.in, func(t *testing.T) {
+			got, ok := m.Match(tc.in)
+			if tc.want == "" {
+				assert.False(t, ok, "matched %v", got)
+				return
+			}
+			require.True(t, ok)
+			assert.Equal(t, tc.want, got.String())
+		})
+	}
+}
+
+// clientMetadata comes from an unauthenticated caller: it may only choose
+// among the tenant's languages.
+func TestNegotiate(t *testing.T) {
+	m, err := NewMatcher([]string{"en", "de", "fr"})
+	require.NoError(t, err)
+	de := language.German
+	for _, tc := range []struct {
+		name, metadata, attribute string
+		want                      string
+		source                    Source
+	}{
+		{"metadata wins", "fr", "de", "fr", FromMetadata},
+		{"metadata outside the tenant's languages is ignored", "ja", "fr", "fr", FromAttribute},
+		{"garbage metadata is ignored", "<script>", "fr-CH", "fr", FromAttribute},
+		{"attribute with underscore", "", "de_AT", "de", FromAttribute},
+		{"nothing usable: tenant default", "xx", "zz", "de", FromDefault},
+		{"nothing at all", "", "", "de", FromDefault},
+	} {
+		t.Run("case="+tc.name, func(t *testing.T) {
+			got, source := m.Negotiate(tc.metadata, tc.attribute, de)
+			assert.Equal(t, tc.want, got.String())
+			assert.Equal(t, tc.source, source)
+		})
+	}
+}
+
+func TestPseudoIsNeverNegotiated(t *testing.T) {
+	m, err := NewMatcher(Shipped)
+	require.NoError(t, err)
+	got, ok := m.Match(Pseudo.String())
+	require.True(t, ok)
+	assert.Equal(t, "en", got.String())
+}
+
+func TestChain(t *testing.T) {
+	for _, tc := range []struct {
+		tag, def string
+		want     []string
+	}{
+		{"pt-BR", "en", []string{"pt-BR", "pt", "en"}},
+		{"pt-PT", "es", []string{"pt-PT", "pt", "es", "en"}},
+		{"de", "fr", []string{"de", "fr", "en"}},
+		{"en", "en", []string{"en"}},
+		{"zh-Hant", "en", []string{"zh-Hant", "en"}},
+	} {
+		t.Run("case="+tc.tag, func(t *testing.T) {
+			var got []string
+			for _, tag := range Chain(language.MustParse(tc.tag), language.MustParse(tc.def)) {
+				got = append(got, tag.String())
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestNewMatcherRejects(t *testing.T) {
+	_, err := NewMatcher(nil)
+	assert.Error(t, err)
+	_, err = NewMatcher([]string{"en", "not a tag"})
+	assert.ErrorContains(t, err, "not a tag")
+}
