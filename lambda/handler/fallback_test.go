@@ -59,12 +59,12 @@ func TestFallbacks(t *testing.T) {
 		},
 		{
 			name: "no tenant: the minimal email without a link", event: "forgot-password",
-			edit:    func(c *handler.Config) { c.Tenant = nil },
+			edit:    func(c *handler.Config) { c.Tenants = nil },
 			outcome: "fallback", level: "ERROR", contains: []string{"{####}"},
 		},
 		{
 			name: "no tenant and no key, invitation", event: "admin-create-user",
-			edit:    func(c *handler.Config) { c.Tenant, c.Keyring = nil, nil },
+			edit:    func(c *handler.Config) { c.Tenants, c.Keyring = nil, nil },
 			outcome: "fallback", level: "ERROR", contains: []string{"{username}", "{####}"},
 		},
 	} {
@@ -112,7 +112,7 @@ func TestUnusablePlaceholderPassesThrough(t *testing.T) {
 
 func TestPassthroughLogsAWarning(t *testing.T) {
 	h, logs := fixture(t, nil)
-	for _, name := range []string{"sign-up", "odd-not-custom-message", "odd-no-code-parameter", "odd-null-request"} {
+	for _, name := range []string{"odd-unknown-custom-message", "odd-not-custom-message", "odd-no-code-parameter", "odd-null-request"} {
 		t.Run("event="+name, func(t *testing.T) {
 			logs.Reset()
 			payload := readEvent(t, name)

@@ -18,9 +18,10 @@ import (
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/render"
 	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/lambda/trigger"
 )
 
-// Trigger sources cogmail renders.
+// Trigger sources whose events need both placeholders.
 const (
 	ForgotPassword  = "CustomMessage_ForgotPassword"
 	AdminCreateUser = "CustomMessage_AdminCreateUser"
@@ -31,16 +32,20 @@ const (
 	outcomeRendered    = "rendered"
 	outcomeFallback    = "fallback"
 	outcomePassthrough = "passthrough"
+	outcomeCognito     = "cognito-default" // the tenant leaves this message to Cognito
 )
 
-// Config is what a Handler works with. Renderer, Tenant and Keyring may be
+// Config is what a Handler works with. Renderer, Tenants and Keyring may be
 // nil when they failed to load: the handler then degrades as documented.
 type Config struct {
 	Renderer *render.Renderer
-	Tenant   *tenant.Tenant
-	Keyring  *link.Keyring
-	Now      func() time.Time
-	Logger   *slog.Logger
+	Tenants  *tenant.Store
+	// TenantAttribute is the user attribute naming the user's tenant;
+	// "" means tenant.DefaultAttribute.
+	TenantAttribute string
+	Keyring         *link.Keyring
+	Now             func() time.Time
+	Logger          *slog.Logger
 }
 
 // Handler answers Custom Message events. It implements lambda.Handler, so the
@@ -56,6 +61,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.TenantAttribute == "" {
+		cfg.TenantAttribute = tenant.DefaultAttribute
 	}
 	return &Handler{cfg: cfg}
 }
@@ -79,20 +87,25 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 		return payload, nil
 	}
 	rec.trigger = e.TriggerSource
-	if e.TriggerSource != ForgotPassword && e.TriggerSource != AdminCreateUser {
+	kind, ok := trigger.Of(e.TriggerSource)
+	switch {
+	case !ok:
 		rec.outcome, rec.reason = outcomePassthrough, "trigger source not rendered"
 		return payload, nil
-	}
-	if e.CodeParameter == "" {
+	case e.CodeParameter == "":
 		rec.outcome, rec.reason = outcomePassthrough, "event has no codeParameter"
 		return payload, nil
-	}
-	if e.TriggerSource == AdminCreateUser && e.UsernameParameter == "" {
-		rec.outcome, rec.reason = outcomePassthrough, "AdminCreateUser event has no usernameParameter"
+	case kind.NeedsUsername() && e.UsernameParameter == "":
+		rec.outcome, rec.reason = outcomePassthrough, "event has no usernameParameter"
 		return payload, nil
 	}
 
-	msg, outcome, renderErr := h.message(e, &rec)
+	t := h.tenant(e, &rec)
+	if t != nil && t.LeavesToCognito(kind) {
+		rec.outcome = outcomeCognito
+		return payload, nil
+	}
+	msg, outcome, renderErr := h.message(e, kind, t, &rec)
 	rec.outcome, rec.err = outcome, renderErr
 	if outcome == outcomePassthrough {
 		return payload, nil
@@ -108,38 +121,60 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 	return answer, nil
 }
 
+// tenant finds the event's tenant from trusted fields only; nil when even
+// the default tenant cannot be loaded.
+func (h *Handler) tenant(e *event.Event, rec *record) *tenant.Tenant {
+	if h.cfg.Tenants == nil {
+		rec.tenantErr = errors.New("no tenants loaded")
+		return nil
+	}
+	res, err := h.cfg.Tenants.Resolve(tenant.Route{
+		Attribute: e.Attribute(h.cfg.TenantAttribute), ClientID: e.ClientID, UserPoolID: e.UserPoolID,
+	})
+	rec.tenantBy, rec.warning, rec.tenantErr = res.By, res.Warning, err
+	if res.Tenant != nil {
+		rec.tenant = res.Tenant.ID
+	}
+	return res.Tenant
+}
+
 // message renders the rich email, or the minimal one when the rich one
 // fails, each through the gate.
-func (h *Handler) message(e *event.Event, rec *record) (gate.Message, string, error) {
-	t := h.cfg.Tenant
-	locale := "en"
-	if t != nil {
-		rec.tenant = t.ID
-	}
-	rec.locale = locale
+func (h *Handler) message(e *event.Event, kind trigger.Kind, t *tenant.Tenant, rec *record) (gate.Message, string, error) {
 	msg := gate.Message{
 		TriggerSource:     e.TriggerSource,
 		CodeParameter:     e.CodeParameter,
 		UsernameParameter: e.UsernameParameter,
 	}
-
-	signed, linkErr := h.link(e, t, locale)
-	var richErr error
-	if h.cfg.Renderer == nil || t == nil {
-		richErr = errors.New("templates or tenant failed to load at cold start")
+	var richErr, linkErr error
+	var signed string
+	rec.locale = "en"
+	if t != nil {
+		tag, source := t.Negotiate(e.Metadata("locale"), e.Attribute("locale"))
+		rec.locale, rec.localeFrom = tag.String(), string(source)
+		signed, linkErr = h.link(e, kind, t, tag.String())
+		if h.cfg.Renderer == nil {
+			richErr = errors.New("templates failed to load at cold start")
+		} else {
+			email, err := h.cfg.Renderer.Render(render.Message{
+				Kind: kind, Tenant: t, Locale: tag, Name: name(e), Code: e.CodeParameter,
+				Username: e.UsernameParameter, Link: signed, Expiry: expiry(kind, t),
+			})
+			if err == nil {
+				msg.EmailSubject, msg.EmailMessage, msg.SMSMessage = email.Subject, email.HTML, email.SMS
+				rec.locale = email.Lang
+				err = gate.Check(msg)
+			}
+			if err == nil {
+				return msg, outcomeRendered, linkErr
+			}
+			richErr = err
+		}
 	} else {
-		email, err := h.render(e, t, signed)
-		if err == nil {
-			msg.EmailSubject, msg.EmailMessage, msg.SMSMessage = email.Subject, email.HTML, email.SMS
-			err = gate.Check(msg)
-		}
-		if err == nil {
-			return msg, outcomeRendered, linkErr
-		}
-		richErr = err
+		richErr = errors.Join(errors.New("no tenant"), rec.tenantErr)
 	}
 
-	email := minimal(e.TriggerSource, e.CodeParameter, e.UsernameParameter, signed)
+	email := minimal(kind, e.CodeParameter, e.UsernameParameter, signed)
 	msg.EmailSubject, msg.EmailMessage, msg.SMSMessage = email.Subject, email.HTML, email.SMS
 	if err := gate.Check(msg); err != nil {
 		return msg, outcomePassthrough, errors.Join(linkErr, richErr, err)
@@ -147,55 +182,63 @@ func (h *Handler) message(e *event.Event, rec *record) (gate.Message, string, er
 	return msg, outcomeFallback, errors.Join(linkErr, richErr)
 }
 
-func (h *Handler) render(e *event.Event, t *tenant.Tenant, signed string) (render.Email, error) {
-	name := e.Attribute("given_name")
-	if name == "" {
-		name = e.Attribute("name")
+// name is the user's name for the greeting.
+func name(e *event.Event) string {
+	if n := e.Attribute("given_name"); n != "" {
+		return n
 	}
-	if e.TriggerSource == AdminCreateUser {
-		return h.cfg.Renderer.Invite(render.Invite{
-			Tenant: t, Name: name, Username: e.UsernameParameter, Code: e.CodeParameter,
-			Link: signed, LinkExpiry: time.Duration(t.Links.InviteExpiry),
-		})
-	}
-	return h.cfg.Renderer.Reset(render.Reset{
-		Tenant: t, Name: name, Code: e.CodeParameter,
-		Link: signed, LinkExpiry: time.Duration(t.Links.ResetExpiry),
-	})
+	return e.Attribute("name")
 }
 
-// link signs the button's link. Without a key, tenant or username the email
-// goes out without a link, with the code: worse, but never broken.
-func (h *Handler) link(e *event.Event, t *tenant.Tenant, locale string) (string, error) {
+// expiry is what the email says of the link's life (the temporary
+// password's, for invitations).
+func expiry(kind trigger.Kind, t *tenant.Tenant) time.Duration {
+	switch kind {
+	case trigger.Reset:
+		return time.Duration(t.Links.ResetExpiry)
+	case trigger.Invite:
+		return time.Duration(t.Links.InviteExpiry)
+	case trigger.SignUp, trigger.Resend:
+		return time.Duration(t.Links.VerifyExpiry)
+	}
+	return 0
+}
+
+// link signs the button's link, if the message has one. Without a key or
+// username the email goes out without a link, with the code: worse, but never
+// broken. Host and path come from the tenant's configuration alone.
+func (h *Handler) link(e *event.Event, kind trigger.Kind, t *tenant.Tenant, locale string) (string, error) {
+	p := link.Params{Mode: t.Links.Mode, Tenant: t.ID, Username: e.UserName, Locale: locale}
+	switch kind {
+	case trigger.Reset:
+		p.Base, p.Purpose, p.Code = t.Links.ResetURL, link.PurposeReset, e.CodeParameter
+	case trigger.Invite:
+		p.Base, p.Purpose = t.Links.InviteURL, link.PurposeInvite
+	case trigger.SignUp, trigger.Resend:
+		if t.Links.VerifyURL == "" {
+			return "", nil
+		}
+		p.Base, p.Purpose, p.Code = t.Links.VerifyURL, link.PurposeVerify, e.CodeParameter
+	default:
+		return "", nil
+	}
 	switch {
 	case h.cfg.Keyring == nil:
 		return "", errors.New("link: no signing key loaded")
-	case t == nil:
-		return "", errors.New("link: no tenant loaded")
 	case e.UserName == "":
 		return "", errors.New("link: event has no userName")
 	}
-	p := link.Params{
-		Mode: t.Links.Mode, Tenant: t.ID, Username: e.UserName, Locale: locale,
-	}
-	now := h.cfg.Now()
-	if e.TriggerSource == AdminCreateUser {
-		p.Base, p.Purpose = t.Links.InviteURL, link.PurposeInvite
-		p.Expires = now.Add(time.Duration(t.Links.InviteExpiry))
-	} else {
-		p.Base, p.Purpose, p.Code = t.Links.ResetURL, link.PurposeReset, e.CodeParameter
-		p.Expires = now.Add(time.Duration(t.Links.ResetExpiry))
-	}
+	p.Expires = h.cfg.Now().Add(expiry(kind, t))
 	return link.Sign(p, h.cfg.Keyring)
 }
 
 // record is one invocation's log line. It holds no address, phone number,
 // name, username or key: only what helps an operator.
 type record struct {
-	trigger, tenant, locale string
-	outcome, reason         string
-	chars                   int
-	err                     error
+	trigger, tenant, tenantBy, locale, localeFrom string
+	outcome, reason, warning                      string
+	chars                                         int
+	err, tenantErr                                error
 }
 
 func (r record) log(ctx context.Context, logger *slog.Logger, d time.Duration) {
@@ -203,7 +246,7 @@ func (r record) log(ctx context.Context, logger *slog.Logger, d time.Duration) {
 	switch {
 	case r.outcome == outcomePassthrough && r.err != nil, r.outcome == outcomeFallback:
 		level = slog.LevelError
-	case r.err != nil, r.outcome == outcomePassthrough:
+	case r.err != nil, r.outcome == outcomePassthrough, r.warning != "":
 		level = slog.LevelWarn
 	}
 	attrs := []slog.Attr{
@@ -216,8 +259,17 @@ func (r record) log(ctx context.Context, logger *slog.Logger, d time.Duration) {
 	if r.chars > 0 {
 		attrs = append(attrs, slog.Int("email_chars", r.chars))
 	}
+	if r.tenantBy != "" {
+		attrs = append(attrs, slog.String("tenant_by", r.tenantBy))
+	}
+	if r.localeFrom != "" {
+		attrs = append(attrs, slog.String("locale_from", r.localeFrom))
+	}
 	if r.reason != "" {
 		attrs = append(attrs, slog.String("reason", r.reason))
+	}
+	if r.warning != "" {
+		attrs = append(attrs, slog.String("warning", r.warning))
 	}
 	if r.err != nil {
 		attrs = append(attrs, slog.String("error", r.err.Error()))

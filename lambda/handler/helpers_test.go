@@ -33,12 +33,10 @@ func fixture(t testing.TB, edit func(*handler.Config)) (*handler.Handler, *bytes
 	t.Helper()
 	r, err := render.New(templates.FS)
 	require.NoError(t, err)
-	tn, err := tenant.Load(templates.FS, tenant.DefaultID)
-	require.NoError(t, err)
 	logs := new(bytes.Buffer)
 	cfg := handler.Config{
 		Renderer: r,
-		Tenant:   tn,
+		Tenants:  tenant.NewStore(templates.FS),
 		Keyring:  keys.Development(),
 		Now:      func() time.Time { return testNow },
 		Logger:   slog.New(slog.NewJSONHandler(logs, nil)),

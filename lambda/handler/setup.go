@@ -2,7 +2,9 @@ package handler
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
+	"os"
 
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/render"
@@ -10,20 +12,29 @@ import (
 	"github.com/cogmail/cogmail/templates"
 )
 
+// Environment variables Setup reads besides the keys package's.
+const (
+	// EnvTemplatesDir names a folder holding tenants/<id>/ that override the
+	// embedded ones (a Lambda layer under /opt, say).
+	EnvTemplatesDir = "COGMAIL_TEMPLATES_DIR"
+	// EnvTenantAttribute names the user attribute holding the tenant id.
+	EnvTenantAttribute = "COGMAIL_TENANT_ATTRIBUTE"
+)
+
 // Setup builds the handler the Lambda and the command line both run: the
-// embedded templates, the default tenant and the keyring from the
-// environment, all loaded once. It never fails: what does not load is logged
-// and the handler degrades (no link, or the minimal email).
+// embedded templates, the tenants (overlay first) and the keyring from the
+// environment. Tenants load on first use, so cold start does not grow with
+// their number. It never fails: what does not load is logged and the handler
+// degrades (no link, or the minimal email).
 func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger) *Handler {
-	cfg := Config{Logger: logger}
+	cfg := Config{Logger: logger, TenantAttribute: getenv(EnvTenantAttribute)}
 	var err error
 	if cfg.Renderer, err = render.New(templates.FS); err != nil {
 		logger.Error("templates failed to load; every email will be the minimal one", "error", err.Error())
+		cfg.Renderer = nil
 	}
-	if cfg.Tenant, err = tenant.Load(templates.FS, tenant.DefaultID); err != nil {
-		logger.Error("default tenant failed to load; emails go out without a link", "error", err.Error())
-		cfg.Tenant = nil
-	}
+	cfg.Tenants = tenant.NewStore(Layers(getenv)...)
+
 	ring, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
 	switch {
 	case err != nil:
@@ -35,4 +46,13 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	}
 	cfg.Keyring = ring
 	return New(cfg)
+}
+
+// Layers are where tenants are looked up: the overlay folder, if set, then
+// the embedded tenants.
+func Layers(getenv func(string) string) []fs.FS {
+	if dir := getenv(EnvTemplatesDir); dir != "" {
+		return []fs.FS{os.DirFS(dir), templates.FS}
+	}
+	return []fs.FS{templates.FS}
 }

@@ -2,7 +2,10 @@ package render
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"path"
 	"strconv"
 	"strings"
 
@@ -14,8 +17,10 @@ import (
 // "other"…) chosen by a count.
 type entry struct {
 	text  string
-	forms map[plural.Form]string
+	forms map[formKey]string
 }
+
+type formKey = plural.Form
 
 // catalog holds one language's messages.
 type catalog struct {
@@ -26,6 +31,41 @@ type catalog struct {
 var formNames = map[string]plural.Form{
 	"zero": plural.Zero, "one": plural.One, "two": plural.Two,
 	"few": plural.Few, "many": plural.Many, "other": plural.Other,
+}
+
+// loadCatalogs reads every <dir>/<tag>.json in fsys. With known set, keys
+// not in it are errors (a tenant's override of a key that does not exist
+// would silently do nothing).
+func loadCatalogs(fsys fs.FS, dir string, known *catalog) (map[language.Tag]*catalog, error) {
+	names, err := fs.Glob(fsys, path.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	catalogs := make(map[language.Tag]*catalog, len(names))
+	var errs []error
+	for _, name := range names {
+		tag, err := language.Parse(strings.TrimSuffix(path.Base(name), ".json"))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: the file name is not a BCP 47 language tag", name))
+			continue
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err == nil {
+			catalogs[tag], err = parseCatalog(tag, data)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		if known != nil {
+			for key := range catalogs[tag].entries {
+				if _, ok := known.entries[key]; !ok {
+					errs = append(errs, fmt.Errorf("%s: unknown key %q", name, key))
+				}
+			}
+		}
+	}
+	return catalogs, errors.Join(errs...)
 }
 
 func parseCatalog(tag language.Tag, data []byte) (*catalog, error) {
@@ -62,21 +102,31 @@ func parseCatalog(tag language.Tag, data []byte) (*catalog, error) {
 
 // text returns the message for key with {name} arguments filled in. A missing
 // key shows as the key itself, so it is visible in tests, never a panic.
-func (c *catalog) text(key string, args ...string) string {
-	e, ok := c.entries[key]
+func (w *words) text(key string, args ...string) string {
+	e, _, ok := w.lookup(key)
 	if !ok {
 		return key
 	}
 	return fill(e.text, args)
 }
 
-// count returns the plural form of key for n, with {n} filled in.
-func (c *catalog) count(key string, n int, args ...string) string {
-	e, ok := c.entries[key]
+// raw returns the unfilled text of key.
+func (w *words) raw(key string) string {
+	e, _, ok := w.lookup(key)
+	if !ok {
+		return key
+	}
+	return e.text
+}
+
+// count returns the plural form of key for n, chosen by the rules of the
+// language the key was found in, with {n} filled in.
+func (w *words) count(key string, n int, args ...string) string {
+	e, tag, ok := w.lookup(key)
 	if !ok || e.forms == nil {
 		return key
 	}
-	form := plural.Cardinal.MatchPlural(c.tag, n, 0, 0, 0, 0)
+	form := plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)
 	text, ok := e.forms[form]
 	if !ok {
 		text = e.forms[plural.Other]

@@ -1,24 +1,24 @@
 package render
 
 import (
-	"errors"
 	"fmt"
 	"html"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/text/language"
 
 	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/lambda/trigger"
 )
 
 // Executing html/template costs far more than Cognito's budget for a warm
 // invocation allows (hundreds of allocations), yet in one tenant's email of
-// one kind only four values change between users: the name, the code and
-// username placeholders and the link. So each (tenant, kind, expiry, which
-// values are present) is executed once with sentinel values and cut into
-// static parts and slots; an invocation escapes its values and joins the
-// parts.
+// one kind and language only a few values change between users: the name,
+// the placeholders and the link. So each such email is executed once with
+// sentinel values and cut into static parts and slots; an invocation escapes
+// its values and joins the parts.
 //
 // A compiled form is used only if filling it with probe values that need
 // escaping gives exactly what executing the template gives: a template that
@@ -44,13 +44,16 @@ var sentinels = [slotCount]string{
 
 type compiledKey struct {
 	tenant           *tenant.Tenant
-	kind             string
+	kind             trigger.Kind
+	locale           language.Tag
 	expiry           time.Duration
 	hasName, hasLink bool
 }
 
 type compiled struct {
 	subject string
+	sms     string // the catalog's SMS text, unfilled
+	lang    string
 	parts   []string // static HTML; a slot stands between parts[i] and parts[i+1]
 	slots   []slot
 	static  int // total length of parts
@@ -61,50 +64,64 @@ type compileResult struct {
 	err error
 }
 
-// compiled returns m's compiled form, compiling it on first use; a template
-// that cannot be compiled is remembered as such.
-func (r *Renderer) compiled(m message) (*compiled, error) {
-	key := compiledKey{m.tenant, m.kind, m.expiry, m.name != "", m.link != ""}
-	if v, ok := r.cache.Load(key); ok {
+// compiledFor returns m's compiled form, compiling it on first use. A
+// template that cannot be compiled gives a form with no parts (its subject,
+// SMS and language are still good) and the reason.
+func (r *Renderer) compiledFor(m Message) (*compiled, error) {
+	key := compiledKey{m.Tenant, m.Kind, m.Locale, m.Expiry, m.Name != "", m.Link != ""}
+	if v, ok := r.compiled.Load(key); ok {
 		res := v.(compileResult)
 		return res.c, res.err
 	}
-	c, err := r.compile(m.kind, key)
-	r.cache.Store(key, compileResult{c, err})
+	c, err := r.compile(key)
+	r.compiled.Store(key, compileResult{c, err})
 	return c, err
 }
 
-func (r *Renderer) compile(kind string, key compiledKey) (*compiled, error) {
-	m := message{kind: kind, tenant: key.tenant, expiry: key.expiry,
-		code: sentinels[slotCode], username: sentinels[slotUsername]}
+func (r *Renderer) compile(key compiledKey) (*compiled, error) {
+	view, err := r.tenantView(key.tenant)
+	if err != nil {
+		return nil, err
+	}
+	if view.sets[key.kind] == nil {
+		return nil, fmt.Errorf("render: no template for %s", key.kind)
+	}
+	m := Message{Kind: key.kind, Tenant: key.tenant, Locale: key.locale, Expiry: key.expiry,
+		Code: sentinels[slotCode], Username: sentinels[slotUsername]}
 	if key.hasName {
-		m.name = sentinels[slotName]
+		m.Name = sentinels[slotName]
 	}
 	if key.hasLink {
-		m.link = sentinels[slotLink]
-		m.href = sentinels[slotHref]
+		m.Link = sentinels[slotLink]
 	}
 	email, err := r.execute(m)
 	if err != nil {
 		return nil, err
 	}
+	if key.hasLink {
+		// The renderer wrote the href itself, escaped as an attribute.
+		email.HTML = strings.ReplaceAll(email.HTML, `href="`+sentinels[slotLink]+`"`, `href="`+sentinels[slotHref]+`"`)
+	}
+	w := r.words(view, key.locale, key.tenant.DefaultLanguage())
 	c := split(email.HTML)
-	c.subject = email.Subject
+	c.subject, c.lang = email.Subject, email.Lang
+	c.sms = w.raw(string(key.kind) + ".sms")
 
-	probe := message{kind: kind, tenant: key.tenant, expiry: key.expiry,
-		code: `{#<&'"+>#}`, username: `{us<er>&"na'me+}`}
+	probe := Message{Kind: key.kind, Tenant: key.tenant, Locale: key.locale, Expiry: key.expiry,
+		Code: `{#<&'"+>#}`, Username: `{us<er>&"na'me+}`}
 	if key.hasName {
-		probe.name = `Ana <b>"O'Neil" & +Zoë`
+		probe.Name = `Ana <b>"O'Neil" & +Zoë`
 	}
 	if key.hasLink {
-		probe.link = `https://probe.example/p?a=1&b=<x>"'+y`
+		probe.Link = `https://probe.example/p?a=1&b=<x>"'+y`
 	}
 	want, err := r.execute(probe)
 	if err != nil {
 		return nil, err
 	}
 	if got := c.fill(probe); got != want.HTML {
-		return nil, fmt.Errorf("render %s: a value stands where escaping differs from HTML text; the template is executed per message", kind)
+		return &compiled{subject: c.subject, sms: c.sms, lang: c.lang},
+			fmt.Errorf("render %s: a value stands where escaping differs from HTML text; the template is executed per message", key.kind)
 	}
 	return c, nil
 }
@@ -133,12 +150,12 @@ func split(html string) *compiled {
 
 // fill joins the parts with m's values, escaped and cleaned as the template
 // and the renderer would.
-func (c *compiled) fill(m message) string {
+func (c *compiled) fill(m Message) string {
 	var values [slotCount]string
-	for s, v := range [...]string{m.name, m.code, m.username, m.link} {
+	for s, v := range [...]string{m.Name, m.Code, m.Username, m.Link} {
 		values[s] = gate.CleanHTML(escapeHTML(v))
 	}
-	values[slotHref] = gate.CleanHTML(html.EscapeString(m.link))
+	values[slotHref] = gate.CleanHTML(html.EscapeString(m.Link))
 	n := c.static
 	for _, s := range c.slots {
 		n += len(values[s])
@@ -153,8 +170,3 @@ func (c *compiled) fill(m message) string {
 	}
 	return b.String()
 }
-
-var errNoTenant = errors.New("render: no tenant")
-
-// cache holds compiled forms; see compiled.
-type cache = sync.Map

@@ -8,37 +8,43 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/lambda/trigger"
 )
 
 // page is what templates see.
 type page struct {
-	catalog *catalog
-	expiry  time.Duration
+	words *words
+	kind  trigger.Kind
 
 	Lang, Dir, Align   string
 	Subject, Preheader string
+	ExpiryText         string
 	Brand              tenant.Brand
 	Name               string
 	Code, Username     string
 	Link               string
 	Href               template.HTMLAttr
-	ButtonText         string
 }
 
 // T returns the catalog text for key, with {name} arguments given as pairs.
-func (p *page) T(key string, args ...string) string { return p.catalog.text(key, args...) }
+func (p *page) T(key string, args ...string) string { return p.words.text(key, args...) }
 
-// Expiry says how long the link lives, in the largest whole unit:
-// prefix+".days", ".hours" or ".minutes", with CLDR plural forms.
-func (p *page) Expiry(prefix string) string {
-	d := p.expiry
+// K returns the text of this message's key: .K "heading" in a reset is
+// reset.heading.
+func (p *page) K(suffix string, args ...string) string {
+	return p.words.text(string(p.kind)+"."+suffix, args...)
+}
+
+// count says a duration in its largest whole unit: prefix+".days", ".hours"
+// or ".minutes", with the plural form of the language the key is found in.
+func (p *page) count(prefix string, d time.Duration) string {
 	switch {
 	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return p.catalog.count(prefix+".days", int(d/(24*time.Hour)))
+		return p.words.count(prefix+".days", int(d/(24*time.Hour)))
 	case d >= time.Hour && d%time.Hour == 0:
-		return p.catalog.count(prefix+".hours", int(d/time.Hour))
+		return p.words.count(prefix+".hours", int(d/time.Hour))
 	default:
-		return p.catalog.count(prefix+".minutes", int((d+time.Minute-1)/time.Minute))
+		return p.words.count(prefix+".minutes", int((d+time.Minute-1)/time.Minute))
 	}
 }
 
@@ -52,7 +58,7 @@ func (p *page) Credential(labelKey, value string) credential {
 }
 
 // Languages of the right-to-left scripts the catalogs may carry.
-var rtl = map[string]bool{"ar": true, "he": true, "fa": true, "ur": true}
+var rtl = map[string]bool{"ar": true, "he": true, "fa": true, "ur": true, "yi": true}
 
 func direction(tag language.Tag) string {
 	base, _ := tag.Base()

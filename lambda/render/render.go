@@ -1,6 +1,7 @@
-// Package render turns one message (a reset, an invitation) into the subject,
-// HTML body and SMS text Cognito sends, from the embedded templates and
-// catalogs. Everything is parsed once, at cold start.
+// Package render turns one message into the subject, HTML body and SMS text
+// Cognito sends, in the tenant's brand and the user's language. Base
+// templates and catalogs are parsed once at cold start; a tenant's overrides
+// on its first message; each email's compiled form on its first use.
 package render
 
 import (
@@ -10,7 +11,6 @@ import (
 	"html"
 	"html/template"
 	"io/fs"
-	"path"
 	"sync"
 	"time"
 
@@ -18,6 +18,7 @@ import (
 
 	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/lambda/trigger"
 )
 
 // MaxNameRunes bounds a name shown in a greeting: attributes are
@@ -29,71 +30,86 @@ type Email struct {
 	Subject string
 	HTML    string
 	SMS     string
+	Lang    string // the language it is written in: the first of the chain with a catalog
 }
 
-// Reset is a password-reset email.
-type Reset struct {
-	Tenant     *tenant.Tenant
-	Name       string        // the user's given name, if any; cleaned and cut here
-	Code       string        // Cognito's code placeholder, written verbatim
-	Link       string        // the signed link, or "" when none could be signed
-	LinkExpiry time.Duration // how long the link lives
+// Message is one email to render.
+type Message struct {
+	Kind   trigger.Kind
+	Tenant *tenant.Tenant
+	Locale language.Tag // the negotiated language; language.Und means the tenant's default
+	Name   string       // the user's given name, if any; cleaned and cut here
+	Code   string       // Cognito's code placeholder, written verbatim
+	// Username is Cognito's username placeholder, for invitations.
+	Username string
+	Link     string // the signed link, or "" when there is none
+	// Expiry is how long the link lives; for invitations, how long the
+	// temporary password does.
+	Expiry time.Duration
 }
 
-// Invite is an invitation to an account created by an administrator.
-type Invite struct {
-	Tenant     *tenant.Tenant
-	Name       string
-	Username   string // Cognito's username placeholder, written verbatim
-	Code       string // the temporary password's placeholder: never in a URL
-	Link       string
-	LinkExpiry time.Duration
+// kind is what the renderer knows of each message.
+type kind struct {
+	links bool // the message can carry a link
+	// codeValidity is what the code-only expiry line says; 0 for none.
+	codeValidity time.Duration
 }
 
-// messages lists each message's template file; each defines "content".
-var messages = []string{"reset", "invite"}
+var kinds = map[trigger.Kind]kind{
+	trigger.Reset:  {links: true, codeValidity: time.Hour},
+	trigger.Invite: {links: true},
+	trigger.SignUp: {links: true, codeValidity: 24 * time.Hour},
+	trigger.Resend: {links: true, codeValidity: 24 * time.Hour},
+	trigger.Update: {codeValidity: 24 * time.Hour},
+	trigger.Verify: {codeValidity: 24 * time.Hour},
+	trigger.MFA:    {},
+}
 
-// Renderer holds the parsed templates and catalogs. It is safe for
-// concurrent use.
+// Renderer holds the parsed base templates and catalogs and every tenant's
+// prepared forms. It is safe for concurrent use.
 type Renderer struct {
-	templates map[string]*template.Template
-	catalog   *catalog
-	buffers   sync.Pool
-	cache     cache // compiledKey → compileResult
+	sets     map[trigger.Kind]*template.Template // per kind: layout, blocks and its content
+	catalogs map[language.Tag]*catalog           // shipped catalogs and the pseudo-locale
+	tenants  sync.Map                            // *tenant.Tenant → *tenantView
+	compiled sync.Map                            // compiledKey → compileResult
+	buffers  sync.Pool
 }
 
-// New parses the layout, every message template and the catalog in fsys, and
-// reports every problem at once.
+// New parses the layout, every message template and every catalog in fsys,
+// and reports every problem at once.
 func New(fsys fs.FS) (*Renderer, error) {
-	var errs []error
-	r := &Renderer{templates: make(map[string]*template.Template, len(messages))}
+	r := &Renderer{sets: make(map[trigger.Kind]*template.Template, len(kinds))}
 	r.buffers.New = func() any { return new(bytes.Buffer) }
+	var errs []error
 
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(fsys, "layout.html.tmpl")
 	if err != nil {
 		errs = append(errs, err)
 	}
-	for _, name := range messages {
+	for _, k := range trigger.Kinds {
 		if layout == nil {
 			break
 		}
-		t, err := layout.Clone()
+		set, err := layout.Clone()
 		if err == nil {
-			_, err = t.ParseFS(fsys, name+".html.tmpl")
+			_, err = set.ParseFS(fsys, string(k)+".html.tmpl")
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			errs = append(errs, fmt.Errorf("%s: %w", k, err))
 			continue
 		}
-		r.templates[name] = t.Lookup("layout")
+		r.sets[k] = set
 	}
 
-	data, err := fs.ReadFile(fsys, path.Join("locales", "en.json"))
-	if err == nil {
-		r.catalog, err = parseCatalog(language.English, data)
+	var err2 error
+	r.catalogs, err2 = loadCatalogs(fsys, "locales", nil)
+	if err2 != nil {
+		errs = append(errs, err2)
 	}
-	if err != nil {
-		errs = append(errs, fmt.Errorf("locales/en.json: %w", err))
+	if en, ok := r.catalogs[language.English]; ok {
+		r.catalogs[pseudo] = pseudoCatalog(en)
+	} else if err2 == nil {
+		errs = append(errs, errors.New("locales/en.json: missing; every chain ends in English"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -110,94 +126,91 @@ var funcs = template.FuncMap{
 	"endIfNotMSO": func() template.HTML { return "<!--<![endif]-->" },
 }
 
-// Reset renders a password-reset email.
-func (r *Renderer) Reset(m Reset) (Email, error) {
-	return r.render(message{kind: "reset", tenant: m.Tenant, expiry: m.LinkExpiry,
-		name: m.Name, code: m.Code, link: m.Link})
-}
-
-// Invite renders an invitation email.
-func (r *Renderer) Invite(m Invite) (Email, error) {
-	return r.render(message{kind: "invite", tenant: m.Tenant, expiry: m.LinkExpiry,
-		name: m.Name, code: m.Code, username: m.Username, link: m.Link})
-}
-
-// message is what every kind of email is rendered from.
-type message struct {
-	kind                       string
-	tenant                     *tenant.Tenant
-	expiry                     time.Duration
-	name, code, username, link string
-	href                       string // the link for the href attribute; link when empty
-}
-
-// render fills the message's compiled form; only when a template cannot be
-// compiled (see compile.go) does it execute the template for this message.
-func (r *Renderer) render(m message) (Email, error) {
-	if m.tenant == nil {
-		return Email{}, errNoTenant
+// Render writes m. The HTML comes from m's compiled form; only a template
+// that cannot be compiled (see compile.go) is executed per message.
+func (r *Renderer) Render(m Message) (Email, error) {
+	if m.Tenant == nil {
+		return Email{}, errors.New("render: no tenant")
 	}
-	m.name = gate.Truncate(gate.CleanLine(m.name), MaxNameRunes)
-	sms := gate.CleanSMS(r.catalog.text(m.kind+".sms",
-		"product", m.tenant.Brand.ProductName, "code", m.code, "login", m.username))
-	c, err := r.compiled(m)
-	if err != nil {
+	if _, ok := kinds[m.Kind]; !ok {
+		return Email{}, fmt.Errorf("render: unknown message %q", m.Kind)
+	}
+	if m.Locale == language.Und {
+		m.Locale = m.Tenant.DefaultLanguage()
+	}
+	m.Name = gate.Truncate(gate.CleanLine(m.Name), MaxNameRunes)
+	c, err := r.compiledFor(m)
+	if c == nil {
+		return Email{}, err
+	}
+	sms := gate.CleanSMS(fill(c.sms, []string{"product", m.Tenant.Brand.ProductName, "code", m.Code, "login", m.Username}))
+	if err != nil { // the template cannot be compiled: execute it for m
 		email, err := r.execute(m)
 		email.SMS = sms
 		return email, err
 	}
-	return Email{Subject: c.subject, HTML: c.fill(m), SMS: sms}, nil
+	return Email{Subject: c.subject, HTML: c.fill(m), SMS: sms, Lang: c.lang}, nil
+}
+
+// execute runs m's template: at compile time, and for templates that cannot
+// be compiled.
+func (r *Renderer) execute(m Message) (Email, error) {
+	view, err := r.tenantView(m.Tenant)
+	if err != nil {
+		return Email{}, err
+	}
+	p := r.page(view, m)
+	buf := r.buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer r.buffers.Put(buf)
+	if err := view.sets[m.Kind].ExecuteTemplate(buf, "layout", p); err != nil {
+		return Email{}, fmt.Errorf("render %s: %w", m.Kind, err)
+	}
+	return Email{Subject: gate.CleanLine(p.Subject), HTML: gate.CleanHTML(buf.String()), Lang: p.Lang}, nil
 }
 
 // page is the view of m that templates see.
-func (r *Renderer) page(m message) *page {
+func (r *Renderer) page(view *tenantView, m Message) *page {
+	w := r.words(view, m.Locale, m.Tenant.DefaultLanguage())
 	p := &page{
-		catalog:  r.catalog,
-		expiry:   m.expiry,
-		Lang:     r.catalog.tag.String(),
-		Dir:      direction(r.catalog.tag),
+		words:    w,
+		kind:     m.Kind,
+		Lang:     w.lang.String(),
+		Dir:      direction(w.lang),
 		Align:    "left",
-		Brand:    m.tenant.Brand,
-		Name:     m.name,
-		Code:     m.code,
-		Username: m.username,
-		Link:     m.link,
+		Brand:    m.Tenant.Brand,
+		Name:     m.Name,
+		Code:     m.Code,
+		Username: m.Username,
+		Link:     m.Link,
 	}
 	if p.Dir == "rtl" {
 		p.Align = "right"
 	}
-	if m.link != "" {
+	if m.Link != "" {
 		// The link goes in as a whole attribute: html/template would
 		// percent-encode the placeholder inside an href, even as template.URL,
 		// and Cognito would then never find it. The link is built from the
 		// tenant's validated https URL and encoded parameters; escaping it for
-		// an attribute is all it needs. At compile time href is a sentinel,
-		// already safe.
-		href := m.href
-		if href == "" {
-			href = html.EscapeString(m.link)
-		}
-		p.Href = template.HTMLAttr(`href="` + href + `"`)
+		// an attribute is all it needs. At compile time it is a sentinel.
+		p.Href = template.HTMLAttr(`href="` + html.EscapeString(m.Link) + `"`)
 	}
-	p.ButtonText = p.T(m.kind + ".button")
-	p.Subject = p.T(m.kind+".subject", "product", m.tenant.Brand.ProductName)
-	p.Preheader = p.T(m.kind + ".preheader")
+	product := m.Tenant.Brand.ProductName
+	p.Subject = p.K("subject", "product", product)
+	p.Preheader = p.K("preheader", "product", product)
+	p.ExpiryText = r.expiryText(p, m)
 	return p
 }
 
-// execute runs the template for m: at compile time, and for templates that
-// cannot be compiled.
-func (r *Renderer) execute(m message) (Email, error) {
-	t, ok := r.templates[m.kind]
-	if !ok {
-		return Email{}, fmt.Errorf("render: no template %q", m.kind)
+// expiryText is the line saying how long the message's link or code lives.
+func (r *Renderer) expiryText(p *page, m Message) string {
+	switch {
+	case m.Kind == trigger.Invite:
+		return p.count(string(m.Kind)+".expires", m.Expiry)
+	case m.Link != "":
+		return p.count(string(m.Kind)+".expires", m.Expiry)
+	case kinds[m.Kind].codeValidity > 0:
+		return p.count("code.expires", kinds[m.Kind].codeValidity)
 	}
-	p := r.page(m)
-	buf := r.buffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer r.buffers.Put(buf)
-	if err := t.Execute(buf, p); err != nil {
-		return Email{}, fmt.Errorf("render %s: %w", m.kind, err)
-	}
-	return Email{Subject: gate.CleanLine(p.Subject), HTML: gate.CleanHTML(buf.String())}, nil
+	return ""
 }

@@ -1,5 +1,5 @@
-// Package tenant reads and validates a tenant's configuration: where its links
-// point, how long they live and how its emails look.
+// Package tenant reads and validates tenants' configurations, finds the
+// tenant an event belongs to, and gives the renderer each tenant's overrides.
 package tenant
 
 import (
@@ -10,56 +10,85 @@ import (
 	"math"
 	"net/mail"
 	"net/url"
-	"path"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/cogmail/cogmail/lambda/link"
+	"github.com/cogmail/cogmail/lambda/locale"
+	"github.com/cogmail/cogmail/lambda/trigger"
 )
 
 // DefaultID is the tenant every event falls back to.
 const DefaultID = "default"
 
-// Cognito's reset codes live one hour: a reset link that outlives its code
-// would only lead to an error page. Temporary passwords live up to 365 days.
+// Cognito's reset codes live one hour and sign-up codes a day: a link that
+// outlives its code would only lead to an error page. Temporary passwords live
+// up to 365 days.
 const (
 	maxResetExpiry  = time.Hour
+	maxVerifyExpiry = 24 * time.Hour
 	maxInviteExpiry = 365 * 24 * time.Hour
 	maxProductName  = 40
+	maxFooterLines  = 3
+	maxFooterLine   = 200
 )
 
 // Tenant is one customer's configuration.
 type Tenant struct {
 	ID          string    `json:"id"`
 	DisplayName string    `json:"displayName"`
+	Match       Match     `json:"match"`
 	Links       Links     `json:"links"`
 	Brand       Brand     `json:"brand"`
 	Languages   Languages `json:"languages"`
+	// CognitoDefault lists the messages this tenant leaves to Cognito's own
+	// text: the event goes back unchanged.
+	CognitoDefault []trigger.Kind `json:"cognitoDefault,omitempty"`
+
+	files    fs.FS // the tenant's folder: locales/ and template overrides
+	matcher  *locale.Matcher
+	fallback language.Tag
 }
 
-// Links says where the buttons in the emails lead. Only this configuration
-// decides a link's host and path: nothing in an event does.
+// Match says which events belong to the tenant. Every value comes from
+// Cognito or from the pool's configuration, never from the caller.
+type Match struct {
+	UserPoolIDs           []string `json:"userPoolIds,omitempty"`
+	AppClientIDs          []string `json:"appClientIds,omitempty"`
+	TenantAttributeValues []string `json:"tenantAttributeValues,omitempty"`
+}
+
+// Links says where the buttons lead. Only this configuration decides a
+// link's host and path: nothing in an event does.
 type Links struct {
 	ResetURL     string    `json:"resetUrl"`
 	InviteURL    string    `json:"inviteUrl"`
+	VerifyURL    string    `json:"verifyUrl,omitempty"` // sign-up confirmation; none: the code alone
 	Mode         link.Mode `json:"mode"`
 	ResetExpiry  Duration  `json:"resetExpiry"`
 	InviteExpiry Duration  `json:"inviteExpiry"`
+	VerifyExpiry Duration  `json:"verifyExpiry,omitempty"`
 }
 
 // Brand is how the tenant's emails look.
 type Brand struct {
-	ProductName     string `json:"productName"`
-	PrimaryColor    string `json:"primaryColor"`
-	ButtonTextColor string `json:"buttonTextColor"`
-	SupportEmail    string `json:"supportEmail"`
+	ProductName     string   `json:"productName"`
+	LogoURL         string   `json:"logoUrl,omitempty"`
+	LogoDarkURL     string   `json:"logoDarkUrl,omitempty"` // for dark backgrounds
+	PrimaryColor    string   `json:"primaryColor"`
+	ButtonTextColor string   `json:"buttonTextColor"`
+	SupportEmail    string   `json:"supportEmail,omitempty"`
+	FooterLines     []string `json:"footerLines,omitempty"`
 }
 
 // Languages lists what the tenant writes in.
 type Languages struct {
-	Default string `json:"default"`
+	Default   string   `json:"default"`
+	Supported []string `json:"supported"`
 }
 
 // Duration reads Go duration text ("1h", "168h") from JSON.
@@ -79,45 +108,103 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Load reads tenants/<id>/tenant.json from fsys and validates it.
-func Load(fsys fs.FS, id string) (*Tenant, error) {
-	file := path.Join("tenants", id, "tenant.json")
-	data, err := fs.ReadFile(fsys, file)
-	if err != nil {
-		return nil, fmt.Errorf("tenant %s: %w", id, err)
+// MarshalJSON writes the text UnmarshalJSON reads.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// Files is the tenant's folder: locales/<lang>.json and *.tmpl overrides.
+func (t *Tenant) Files() fs.FS { return t.files }
+
+// Negotiate picks the language of one message for this tenant.
+func (t *Tenant) Negotiate(metadata, attribute string) (language.Tag, locale.Source) {
+	return t.matcher.Negotiate(metadata, attribute, t.fallback)
+}
+
+// DefaultLanguage is the tenant's default language.
+func (t *Tenant) DefaultLanguage() language.Tag { return t.fallback }
+
+// SupportedLanguages returns the tenant's languages, parsed.
+func (t *Tenant) SupportedLanguages() []language.Tag {
+	tags := make([]language.Tag, 0, len(t.Languages.Supported))
+	for _, s := range t.Languages.Supported {
+		tags = append(tags, language.Make(s))
 	}
+	return tags
+}
+
+// LeavesToCognito reports whether the tenant leaves kind k to Cognito.
+func (t *Tenant) LeavesToCognito(k trigger.Kind) bool {
+	for _, c := range t.CognitoDefault {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// parse reads and validates one tenant.json; files is the tenant's folder.
+func parse(data []byte, files fs.FS) (*Tenant, error) {
 	var t Tenant
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&t); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, err
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%s: data after the tenant object", file)
+		return nil, errors.New("data after the tenant object")
 	}
 	if err := t.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, err
 	}
-	if t.ID != id {
-		return nil, fmt.Errorf("%s: id %q does not match its folder", file, t.ID)
-	}
+	t.files = files
+	t.matcher, _ = locale.NewMatcher(t.Languages.Supported) // Validate parsed them
+	t.fallback = language.Make(t.Languages.Default)
 	return &t, nil
 }
 
-var colorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+var (
+	colorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	poolPattern  = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
+)
 
-// Validate returns every problem with t, joined.
+// Validate returns every problem with t, joined, each naming its field.
 func (t *Tenant) Validate() error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if t.ID == "" {
-		fail("id is empty")
+
+	if !idPattern.MatchString(t.ID) {
+		fail("id must be 1-63 characters of a-z 0-9 -, starting with a letter or digit")
 	}
+	if strings.TrimSpace(t.DisplayName) == "" {
+		fail("displayName is empty")
+	}
+	for _, p := range t.Match.UserPoolIDs {
+		if !poolPattern.MatchString(p) {
+			fail("match.userPoolIds: %q is not a user pool id", p)
+		}
+	}
+	for name, values := range map[string][]string{
+		"match.appClientIds": t.Match.AppClientIDs, "match.tenantAttributeValues": t.Match.TenantAttributeValues,
+	} {
+		for _, v := range values {
+			if strings.TrimSpace(v) == "" || len(v) > 256 {
+				fail("%s: values must be 1-256 characters", name)
+			}
+		}
+	}
+
 	for _, u := range []struct{ name, value string }{
 		{"links.resetUrl", t.Links.ResetURL}, {"links.inviteUrl", t.Links.InviteURL},
 	} {
 		if err := ValidateBaseURL(u.value); err != nil {
 			fail("%s: %v", u.name, err)
+		}
+	}
+	if t.Links.VerifyURL != "" {
+		if err := ValidateBaseURL(t.Links.VerifyURL); err != nil {
+			fail("links.verifyUrl: %v", err)
 		}
 	}
 	switch t.Links.Mode {
@@ -131,30 +218,79 @@ func (t *Tenant) Validate() error {
 	if d := time.Duration(t.Links.InviteExpiry); d <= 0 || d > maxInviteExpiry {
 		fail("links.inviteExpiry must be more than 0 and at most 365 days")
 	}
-	if n := len([]rune(t.Brand.ProductName)); n == 0 || n > maxProductName {
+	if d := time.Duration(t.Links.VerifyExpiry); d < 0 || d > maxVerifyExpiry || t.Links.VerifyURL != "" && d == 0 {
+		fail("links.verifyExpiry must be more than 0 and at most %s when links.verifyUrl is set", maxVerifyExpiry)
+	}
+
+	b := t.Brand
+	if n := len([]rune(b.ProductName)); n == 0 || n > maxProductName {
 		fail("brand.productName must have 1 to %d characters", maxProductName)
 	}
+	for _, u := range []struct{ name, value string }{
+		{"brand.logoUrl", b.LogoURL}, {"brand.logoDarkUrl", b.LogoDarkURL},
+	} {
+		if u.value == "" {
+			continue
+		}
+		if parsed, err := url.Parse(u.value); err != nil || parsed.Scheme != "https" || parsed.Host == "" || parsed.User != nil {
+			fail("%s must be an absolute https URL without credentials", u.name)
+		}
+	}
+	colorsOK := true
 	for _, c := range []struct{ name, value string }{
-		{"brand.primaryColor", t.Brand.PrimaryColor}, {"brand.buttonTextColor", t.Brand.ButtonTextColor},
+		{"brand.primaryColor", b.PrimaryColor}, {"brand.buttonTextColor", b.ButtonTextColor},
 	} {
 		if !colorPattern.MatchString(c.value) {
 			fail("%s must be #rrggbb", c.name)
+			colorsOK = false
 		}
 	}
-	if colorPattern.MatchString(t.Brand.PrimaryColor) && colorPattern.MatchString(t.Brand.ButtonTextColor) {
-		if r := ContrastRatio(t.Brand.PrimaryColor, t.Brand.ButtonTextColor); r < 4.5 {
+	if colorsOK {
+		if r := ContrastRatio(b.PrimaryColor, b.ButtonTextColor); r < 4.5 {
 			fail("brand.buttonTextColor on brand.primaryColor has contrast %.2f:1, below WCAG AA's 4.5:1", r)
 		}
 	}
-	if t.Brand.SupportEmail != "" {
-		if a, err := mail.ParseAddress(t.Brand.SupportEmail); err != nil || a.Address != t.Brand.SupportEmail {
+	if b.SupportEmail != "" {
+		if a, err := mail.ParseAddress(b.SupportEmail); err != nil || a.Address != b.SupportEmail {
 			fail("brand.supportEmail is not a plain address")
 		}
 	}
-	if t.Languages.Default == "" {
-		fail("languages.default is empty")
+	if len(b.FooterLines) > maxFooterLines {
+		fail("brand.footerLines: at most %d lines", maxFooterLines)
+	}
+	for _, line := range b.FooterLines {
+		if n := len([]rune(line)); n == 0 || n > maxFooterLine {
+			fail("brand.footerLines: each line must have 1 to %d characters", maxFooterLine)
+		}
+	}
+
+	errs = append(errs, t.validateLanguages()...)
+	for _, k := range t.CognitoDefault {
+		if !k.Valid() {
+			fail("cognitoDefault: unknown message %q (known: %v)", k, trigger.Kinds)
+		}
 	}
 	return errors.Join(errs...)
+}
+
+func (t *Tenant) validateLanguages() []error {
+	var errs []error
+	if _, err := locale.NewMatcher(t.Languages.Supported); err != nil {
+		errs = append(errs, fmt.Errorf("languages.supported: %w", err))
+	}
+	found := false
+	for _, s := range t.Languages.Supported {
+		if s == t.Languages.Default {
+			found = true
+		}
+		if tag, err := language.Parse(s); err == nil && tag == locale.Pseudo {
+			errs = append(errs, errors.New("languages.supported: the pseudo-locale is for tests only"))
+		}
+	}
+	if !found {
+		errs = append(errs, fmt.Errorf("languages.default %q must be one of languages.supported", t.Languages.Default))
+	}
+	return errs
 }
 
 // ValidateBaseURL accepts absolute https URLs without credentials or fragment:

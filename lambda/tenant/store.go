@@ -1,0 +1,152 @@
+package tenant
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"sync"
+)
+
+// DefaultAttribute is the user attribute that names a user's tenant. It must
+// be read-only for app clients (not in their write attributes), or users could
+// move themselves into another tenant's branding and links.
+const DefaultAttribute = "custom:tenant_id"
+
+// notApplicable is the clientId Cognito sends on admin calls.
+const notApplicable = "CLIENT_ID_NOT_APPLICABLE"
+
+// Store finds tenants in layers of folders holding tenants/<id>/: an overlay
+// first (a Lambda layer, say), then the embedded ones. A tenant folder in an
+// earlier layer replaces the same id's folder in a later one whole.
+//
+// Tenants are read and validated on first use and kept, so cold start does
+// not grow with their number; the index of pool and app-client ids is built
+// the first time an event needs it.
+type Store struct {
+	layers []fs.FS
+
+	mu      sync.Mutex
+	tenants map[string]loaded
+
+	routesOnce sync.Once
+	routes     *routes
+}
+
+type loaded struct {
+	t   *Tenant
+	err error
+}
+
+// NewStore searches layers in order.
+func NewStore(layers ...fs.FS) *Store {
+	return &Store{layers: layers, tenants: make(map[string]loaded)}
+}
+
+// Get returns tenant id, loading and validating it on first use.
+func (s *Store) Get(id string) (*Tenant, error) {
+	if !idPattern.MatchString(id) {
+		return nil, fmt.Errorf("tenant id %q: not a tenant id", id)
+	}
+	s.mu.Lock()
+	l, ok := s.tenants[id]
+	s.mu.Unlock()
+	if ok {
+		return l.t, l.err
+	}
+	t, err := s.load(id)
+	s.mu.Lock()
+	if prev, ok := s.tenants[id]; ok { // another goroutine was first
+		t, err = prev.t, prev.err
+	} else {
+		s.tenants[id] = loaded{t, err}
+	}
+	s.mu.Unlock()
+	return t, err
+}
+
+func (s *Store) load(id string) (*Tenant, error) {
+	dir := path.Join("tenants", id)
+	for _, layer := range s.layers {
+		data, err := fs.ReadFile(layer, path.Join(dir, "tenant.json"))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("tenant %s: %w", id, err)
+		}
+		files, err := fs.Sub(layer, dir)
+		if err != nil {
+			return nil, fmt.Errorf("tenant %s: %w", id, err)
+		}
+		t, err := parse(data, files)
+		if err != nil {
+			return nil, fmt.Errorf("tenants/%s/tenant.json: %w", id, err)
+		}
+		if t.ID != id {
+			return nil, fmt.Errorf("tenants/%s/tenant.json: id %q does not match its folder", id, t.ID)
+		}
+		return t, nil
+	}
+	return nil, fmt.Errorf("tenant %s: %w", id, fs.ErrNotExist)
+}
+
+// IDs lists every tenant folder in every layer, sorted.
+func (s *Store) IDs() ([]string, error) {
+	seen := map[string]bool{}
+	for _, layer := range s.layers {
+		entries, err := fs.ReadDir(layer, "tenants")
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				seen[e.Name()] = true
+			}
+		}
+	}
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// LoadAll loads and validates every tenant and the routing index, and
+// reports every problem at once: for tests and `cogmail check`, not for the
+// invocation path.
+func (s *Store) LoadAll() ([]*Tenant, error) {
+	ids, err := s.IDs()
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	var all []*Tenant
+	for _, id := range ids {
+		t, err := s.Get(id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		all = append(all, t)
+	}
+	if _, err := s.Get(DefaultID); err != nil && !contains(ids, DefaultID) {
+		errs = append(errs, fmt.Errorf("no %q tenant: every event that matches no tenant needs it", DefaultID))
+	}
+	errs = append(errs, s.index().conflicts...)
+	return all, errors.Join(errs...)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
