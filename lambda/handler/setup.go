@@ -32,6 +32,8 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	if cfg.Renderer, err = render.New(templates.FS); err != nil {
 		logger.Error("templates failed to load; every email will be the minimal one", "error", err.Error())
 		cfg.Renderer = nil
+	} else if err := cfg.Renderer.Validate(); err != nil {
+		logger.Error("catalogs are incomplete; missing keys fall back to English", "error", err.Error())
 	}
 	cfg.Tenants = tenant.NewStore(Layers(getenv)...)
 

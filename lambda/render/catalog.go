@@ -33,10 +33,8 @@ var formNames = map[string]plural.Form{
 	"few": plural.Few, "many": plural.Many, "other": plural.Other,
 }
 
-// loadCatalogs reads every <dir>/<tag>.json in fsys. With known set, keys
-// not in it are errors (a tenant's override of a key that does not exist
-// would silently do nothing).
-func loadCatalogs(fsys fs.FS, dir string, known *catalog) (map[language.Tag]*catalog, error) {
+// loadCatalogs reads every <dir>/<tag>.json in fsys.
+func loadCatalogs(fsys fs.FS, dir string) (map[language.Tag]*catalog, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.json"))
 	if err != nil {
 		return nil, err
@@ -49,21 +47,16 @@ func loadCatalogs(fsys fs.FS, dir string, known *catalog) (map[language.Tag]*cat
 			errs = append(errs, fmt.Errorf("%s: the file name is not a BCP 47 language tag", name))
 			continue
 		}
+		var c *catalog
 		data, err := fs.ReadFile(fsys, name)
 		if err == nil {
-			catalogs[tag], err = parseCatalog(tag, data)
+			c, err = parseCatalog(tag, data)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			continue
 		}
-		if known != nil {
-			for key := range catalogs[tag].entries {
-				if _, ok := known.entries[key]; !ok {
-					errs = append(errs, fmt.Errorf("%s: unknown key %q", name, key))
-				}
-			}
-		}
+		catalogs[tag] = c
 	}
 	return catalogs, errors.Join(errs...)
 }

@@ -69,6 +69,9 @@ var kinds = map[trigger.Kind]kind{
 // prepared forms. It is safe for concurrent use.
 type Renderer struct {
 	sets     map[trigger.Kind]*template.Template // per kind: layout, blocks and its content
+	// pristine are never executed: html/template cannot clone a set after
+	// it has run, and tenants' overrides are clones of these.
+	pristine map[trigger.Kind]*template.Template
 	catalogs map[language.Tag]*catalog           // shipped catalogs and the pseudo-locale
 	tenants  sync.Map                            // *tenant.Tenant → *tenantView
 	compiled sync.Map                            // compiledKey → compileResult
@@ -78,7 +81,10 @@ type Renderer struct {
 // New parses the layout, every message template and every catalog in fsys,
 // and reports every problem at once.
 func New(fsys fs.FS) (*Renderer, error) {
-	r := &Renderer{sets: make(map[trigger.Kind]*template.Template, len(kinds))}
+	r := &Renderer{
+		sets:     make(map[trigger.Kind]*template.Template, len(kinds)),
+		pristine: make(map[trigger.Kind]*template.Template, len(kinds)),
+	}
 	r.buffers.New = func() any { return new(bytes.Buffer) }
 	var errs []error
 
@@ -94,15 +100,19 @@ func New(fsys fs.FS) (*Renderer, error) {
 		if err == nil {
 			_, err = set.ParseFS(fsys, string(k)+".html.tmpl")
 		}
+		var run *template.Template
+		if err == nil {
+			run, err = set.Clone()
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", k, err))
 			continue
 		}
-		r.sets[k] = set
+		r.pristine[k], r.sets[k] = set, run
 	}
 
 	var err2 error
-	r.catalogs, err2 = loadCatalogs(fsys, "locales", nil)
+	r.catalogs, err2 = loadCatalogs(fsys, "locales")
 	if err2 != nil {
 		errs = append(errs, err2)
 	}

@@ -50,9 +50,14 @@ func (r *Renderer) buildView(t *tenant.Tenant) (*tenantView, error) {
 	}
 	var errs []error
 	var err error
-	view.catalogs, err = loadCatalogs(files, "locales", r.catalogs[language.English])
+	view.catalogs, err = loadCatalogs(files, "locales")
 	if err != nil {
 		errs = append(errs, fmt.Errorf("tenant %s: %w", t.ID, err))
+	}
+	for tag, c := range view.catalogs {
+		// A tenant's catalog may hold any subset of the keys, each shaped
+		// and tokened as in English; a key English lacks would do nothing.
+		errs = append(errs, compareCatalog(fmt.Sprintf("tenant %s: locales/%s.json", t.ID, tag), c, r.catalogs[language.English], false)...)
 	}
 	shared, perKind, err := templateFiles(files)
 	if err != nil {
@@ -60,7 +65,7 @@ func (r *Renderer) buildView(t *tenant.Tenant) (*tenantView, error) {
 	}
 	if len(shared) > 0 || len(perKind) > 0 {
 		view.sets = make(map[trigger.Kind]*template.Template, len(r.sets))
-		for k, base := range r.sets {
+		for k, base := range r.pristine {
 			set, err := overlay(base, files, shared, perKind[k])
 			if err != nil {
 				errs = append(errs, fmt.Errorf("tenant %s: %s: %w", t.ID, k, err))

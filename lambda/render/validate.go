@@ -1,0 +1,141 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+
+	"github.com/cogmail/cogmail/lambda/locale"
+)
+
+// Validate checks the shipped catalogs against English: every shipped
+// language has every key and no other, each text has the same {tokens} as the
+// English one, and each plural entry has every form its language's CLDR rules
+// use for whole numbers. Missing keys would fall back to English per key, so
+// Setup logs these problems and goes on; tests and `cogmail check` fail on
+// them.
+func (r *Renderer) Validate() error {
+	en := r.catalogs[language.English]
+	var errs []error
+	for _, name := range locale.Shipped {
+		tag := language.MustParse(name)
+		c, ok := r.catalogs[tag]
+		if !ok {
+			errs = append(errs, fmt.Errorf("locales/%s.json: missing", name))
+			continue
+		}
+		errs = append(errs, compareCatalog("locales/"+name+".json", c, en, true)...)
+	}
+	return errors.Join(errs...)
+}
+
+// compareCatalog checks c against en; complete demands every key.
+func compareCatalog(file string, c, en *catalog, complete bool) []error {
+	var errs []error
+	for _, key := range sortedKeys(en.entries) {
+		want := en.entries[key]
+		got, ok := c.entries[key]
+		switch {
+		case !ok && complete:
+			errs = append(errs, fmt.Errorf("%s: missing key %q", file, key))
+		case !ok:
+		case (want.forms == nil) != (got.forms == nil):
+			errs = append(errs, fmt.Errorf("%s: %q must be %s, as in English", file, key, shape(want)))
+		default:
+			errs = append(errs, compareEntry(file, key, c.tag, got, want)...)
+		}
+	}
+	for _, key := range sortedKeys(c.entries) {
+		if _, ok := en.entries[key]; !ok {
+			errs = append(errs, fmt.Errorf("%s: unknown key %q", file, key))
+		}
+	}
+	return errs
+}
+
+func compareEntry(file, key string, tag language.Tag, got, want entry) []error {
+	var errs []error
+	wantTokens := tokens(want.text)
+	if want.forms != nil {
+		wantTokens = tokens(want.forms[plural.Other])
+		var missing []string
+		for _, n := range wholeNumbers {
+			form := plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)
+			if _, ok := got.forms[form]; !ok && !slices.Contains(missing, formName(form)) {
+				missing = append(missing, formName(form))
+			}
+		}
+		if missing != nil {
+			errs = append(errs, fmt.Errorf("%s: %q lacks the plural forms %v that %s uses", file, key, missing, tag))
+		}
+		for form, text := range got.forms {
+			if t := tokens(text); t != wantTokens {
+				errs = append(errs, fmt.Errorf("%s: %q (%s) has tokens %s, English has %s", file, key, formName(form), t, wantTokens))
+			}
+		}
+		return errs
+	}
+	if t := tokens(got.text); t != wantTokens {
+		errs = append(errs, fmt.Errorf("%s: %q has tokens %s, English has %s", file, key, t, wantTokens))
+	}
+	return errs
+}
+
+// wholeNumbers covers every plural category of every CLDR language for
+// whole numbers.
+var wholeNumbers = func() []int {
+	var ns []int
+	for n := 0; n <= 200; n++ {
+		ns = append(ns, n)
+	}
+	return append(ns, 1000, 1000000)
+}()
+
+// tokens lists a text's {tokens}, sorted, as one string.
+func tokens(text string) string {
+	var found []string
+	for {
+		open := strings.IndexByte(text, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(text[open:], '}')
+		if end < 0 {
+			break
+		}
+		found = append(found, text[open:open+end+1])
+		text = text[open+end+1:]
+	}
+	sort.Strings(found)
+	return "[" + strings.Join(found, " ") + "]"
+}
+
+func shape(e entry) string {
+	if e.forms != nil {
+		return "an object of plural forms"
+	}
+	return "text"
+}
+
+func formName(f plural.Form) string {
+	for name, form := range formNames {
+		if form == f {
+			return name
+		}
+	}
+	return "?"
+}
+
+func sortedKeys(m map[string]entry) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
