@@ -11,7 +11,7 @@ STATICCHECK_VERSION := v0.8.2
 # The function as Lambda runs it: static, no RPC shim, reproducible paths.
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 
-.PHONY: help tools invoke render test vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction
+.PHONY: help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction
 
 help:
 	@echo "make invoke [EVENT=events/….json]  render an event through the Lambda Runtime Interface Emulator"
@@ -38,8 +38,12 @@ invoke: build-local $(BIN)/aws-lambda-rie
 render:
 	go run ./lambda/cmd/cogmail render $(EVENT)
 
-test: tools fmt-check vet staticcheck
+test: tools fmt-check vet staticcheck check
 	go test ./... -count=1
+
+# Every tenant × language × message through the output gate.
+check:
+	go run ./lambda/cmd/cogmail check -failures
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.bin/*')); \

@@ -7,9 +7,12 @@
 package handler
 
 import (
+	"golang.org/x/text/language"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cogmail/cogmail/lambda/locale"
 	"log/slog"
 	"time"
 
@@ -105,7 +108,13 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 		rec.outcome = outcomeCognito
 		return payload, nil
 	}
-	msg, outcome, renderErr := h.message(e, kind, t, &rec)
+	tag := language.English
+	if t != nil {
+		var source locale.Source
+		tag, source = t.Negotiate(e.Metadata("locale"), e.Attribute("locale"))
+		rec.localeFrom = string(source)
+	}
+	msg, outcome, renderErr := h.message(e, kind, t, tag, &rec)
 	rec.outcome, rec.err = outcome, renderErr
 	if outcome == outcomePassthrough {
 		return payload, nil
@@ -140,7 +149,7 @@ func (h *Handler) tenant(e *event.Event, rec *record) *tenant.Tenant {
 
 // message renders the rich email, or the minimal one when the rich one
 // fails, each through the gate.
-func (h *Handler) message(e *event.Event, kind trigger.Kind, t *tenant.Tenant, rec *record) (gate.Message, string, error) {
+func (h *Handler) message(e *event.Event, kind trigger.Kind, t *tenant.Tenant, tag language.Tag, rec *record) (gate.Message, string, error) {
 	msg := gate.Message{
 		TriggerSource:     e.TriggerSource,
 		CodeParameter:     e.CodeParameter,
@@ -148,10 +157,8 @@ func (h *Handler) message(e *event.Event, kind trigger.Kind, t *tenant.Tenant, r
 	}
 	var richErr, linkErr error
 	var signed string
-	rec.locale = "en"
+	rec.locale = tag.String()
 	if t != nil {
-		tag, source := t.Negotiate(e.Metadata("locale"), e.Attribute("locale"))
-		rec.locale, rec.localeFrom = tag.String(), string(source)
 		signed, linkErr = h.link(e, kind, t, tag.String())
 		if h.cfg.Renderer == nil {
 			richErr = errors.New("templates failed to load at cold start")

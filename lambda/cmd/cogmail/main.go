@@ -3,18 +3,21 @@
 //
 //	cogmail render [FILE|-]   print what the Lambda would return for an event
 //	cogmail verify URL        print a link's claims, or why it is not valid
+//	cogmail check             render every tenant × language × message through the gate
 package main
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"time"
 
+	"github.com/cogmail/cogmail/lambda/check"
 	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
@@ -23,6 +26,10 @@ import (
 const usage = `usage:
   cogmail render [FILE|-]   print, as JSON, what the Lambda returns for the event in FILE (default: stdin)
   cogmail verify URL        print the claims of a signed link as JSON, or why it is not valid (exit 1)
+  cogmail check [-failures] [-templates DIR]
+                            render every tenant × language × message with sample data through the
+                            output gate and print a table; exit 1 on any failure. -templates checks an
+                            overlay folder of tenants (as COGMAIL_TEMPLATES_DIR) over the embedded ones
 
 Keys come from COGMAIL_KEYS_SECRET_ARN, else COGMAIL_SIGNING_KEYS, else the
 built-in development keyring, as in the Lambda.
@@ -43,6 +50,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return render(ctx, args[1:], stdin, stdout, stderr, getenv, logger)
 	case "verify":
 		return verify(ctx, args[1:], stdout, stderr, getenv)
+	case "check":
+		return checkAll(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -112,4 +121,39 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		return 1
 	}
 	return 0
+}
+
+func checkAll(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	flags := flag.NewFlagSet("check", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	failures := flags.Bool("failures", false, "print only the rows that fail")
+	dir := flags.String("templates", "", "an overlay folder holding tenants/<id>/ (as COGMAIL_TEMPLATES_DIR)")
+	if err := flags.Parse(args); err != nil || flags.NArg() > 0 {
+		return 2
+	}
+	env := getenv
+	if *dir != "" {
+		env = func(k string) string {
+			if k == handler.EnvTemplatesDir {
+				return *dir
+			}
+			return getenv(k)
+		}
+	}
+	// Sample links are signed with the development ring unless keys are
+	// configured: the check is about the emails, not the keys.
+	h := handler.Setup(ctx, env, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	rows, err := check.Run(h)
+	check.Write(stdout, rows, *failures)
+	status := 0
+	if err != nil {
+		fmt.Fprintf(stderr, "cogmail check: %v\n", err)
+		status = 1
+	}
+	for _, r := range rows {
+		if r.Failed() {
+			status = 1
+		}
+	}
+	return status
 }

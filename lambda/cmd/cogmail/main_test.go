@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -106,4 +108,18 @@ func TestUsageErrors(t *testing.T) {
 			assert.Contains(t, errOut, tc.say)
 		})
 	}
+}
+
+func TestCheck(t *testing.T) {
+	code, out, errOut := cli(t, env(nil), "", "check", "-failures")
+	assert.Equal(t, 0, code, errOut)
+	assert.Regexp(t, `checked \d+ messages: 0 failed\n$`, out)
+
+	// An overlay folder with a broken tenant fails the check.
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "tenants", "bad"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "tenants", "bad", "tenant.json"), []byte(`{"id": "bad"}`), 0o644))
+	code, _, errOut = cli(t, env(nil), "", "check", "-templates", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "tenants/bad/tenant.json")
 }
