@@ -2,6 +2,7 @@ package handler_test
 
 import (
 	"bytes"
+	"io"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -129,3 +130,5 @@ func hrefs(body string) []string {
 	}
 	return out
 }
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
