@@ -68,13 +68,13 @@ var kinds = map[trigger.Kind]kind{
 // Renderer holds the parsed base templates and catalogs and every tenant's
 // prepared forms. It is safe for concurrent use.
 type Renderer struct {
-	sets     map[trigger.Kind]*template.Template // per kind: layout, blocks and its content
+	sets map[trigger.Kind]*template.Template // per kind: layout, blocks and its content
 	// pristine are never executed: html/template cannot clone a set after
 	// it has run, and tenants' overrides are clones of these.
 	pristine map[trigger.Kind]*template.Template
-	catalogs map[language.Tag]*catalog           // shipped catalogs and the pseudo-locale
-	tenants  sync.Map                            // *tenant.Tenant → *tenantView
-	compiled sync.Map                            // compiledKey → compileResult
+	catalogs map[language.Tag]*catalog // shipped catalogs and the pseudo-locale
+	tenants  sync.Map                  // *tenant.Tenant → *tenantView
+	compiled sync.Map                  // compiledKey → compileResult
 	buffers  sync.Pool
 }
 

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -49,9 +50,10 @@ type Tenant struct {
 	// text: the event goes back unchanged.
 	CognitoDefault []trigger.Kind `json:"cognitoDefault,omitempty"`
 
-	files    fs.FS // the tenant's folder: locales/ and template overrides
-	matcher  *locale.Matcher
-	fallback language.Tag
+	files       fs.FS // the tenant's folder: locales/ and template overrides
+	fallback    language.Tag
+	matcherOnce sync.Once // a language matcher costs more than the rest of loading a tenant
+	matcher     *locale.Matcher
 }
 
 // Match says which events belong to the tenant. Every value comes from
@@ -118,6 +120,9 @@ func (t *Tenant) Files() fs.FS { return t.files }
 
 // Negotiate picks the language of one message for this tenant.
 func (t *Tenant) Negotiate(metadata, attribute string) (language.Tag, locale.Source) {
+	t.matcherOnce.Do(func() {
+		t.matcher, _ = locale.NewMatcher(t.Languages.Supported) // Validate parsed them
+	})
 	return t.matcher.Negotiate(metadata, attribute, t.fallback)
 }
 
@@ -158,7 +163,6 @@ func parse(data []byte, files fs.FS) (*Tenant, error) {
 		return nil, err
 	}
 	t.files = files
-	t.matcher, _ = locale.NewMatcher(t.Languages.Supported) // Validate parsed them
 	t.fallback = language.Make(t.Languages.Default)
 	return &t, nil
 }
@@ -275,15 +279,19 @@ func (t *Tenant) Validate() error {
 
 func (t *Tenant) validateLanguages() []error {
 	var errs []error
-	if _, err := locale.NewMatcher(t.Languages.Supported); err != nil {
-		errs = append(errs, fmt.Errorf("languages.supported: %w", err))
+	if len(t.Languages.Supported) == 0 {
+		errs = append(errs, errors.New("languages.supported is empty"))
 	}
 	found := false
 	for _, s := range t.Languages.Supported {
 		if s == t.Languages.Default {
 			found = true
 		}
-		if tag, err := language.Parse(s); err == nil && tag == locale.Pseudo {
+		tag, err := language.Parse(s)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("languages.supported: language %q: %w", s, err))
+		case tag == locale.Pseudo:
 			errs = append(errs, errors.New("languages.supported: the pseudo-locale is for tests only"))
 		}
 	}
