@@ -50,10 +50,22 @@ type Tenant struct {
 	// text: the event goes back unchanged.
 	CognitoDefault []trigger.Kind `json:"cognitoDefault,omitempty"`
 
-	files       fs.FS // the tenant's folder: locales/ and template overrides
-	fallback    language.Tag
-	matcherOnce sync.Once // a language matcher costs more than the rest of loading a tenant
-	matcher     *locale.Matcher
+	files    fs.FS // the tenant's folder: locales/ and template overrides
+	fallback language.Tag
+	matcher  *lazyMatcher
+}
+
+// lazyMatcher is built on first use: a language matcher costs more than the
+// rest of loading a tenant, and routing reads every tenant once.
+type lazyMatcher struct {
+	once      sync.Once
+	supported []string
+	m         *locale.Matcher
+}
+
+func (l *lazyMatcher) get() *locale.Matcher {
+	l.once.Do(func() { l.m, _ = locale.NewMatcher(l.supported) }) // Validate parsed them
+	return l.m
 }
 
 // Match says which events belong to the tenant. Every value comes from
@@ -120,10 +132,7 @@ func (t *Tenant) Files() fs.FS { return t.files }
 
 // Negotiate picks the language of one message for this tenant.
 func (t *Tenant) Negotiate(metadata, attribute string) (language.Tag, locale.Source) {
-	t.matcherOnce.Do(func() {
-		t.matcher, _ = locale.NewMatcher(t.Languages.Supported) // Validate parsed them
-	})
-	return t.matcher.Negotiate(metadata, attribute, t.fallback)
+	return t.matcher.get().Negotiate(metadata, attribute, t.fallback)
 }
 
 // DefaultLanguage is the tenant's default language.
@@ -163,6 +172,7 @@ func parse(data []byte, files fs.FS) (*Tenant, error) {
 		return nil, err
 	}
 	t.files = files
+	t.matcher = &lazyMatcher{supported: t.Languages.Supported}
 	t.fallback = language.Make(t.Languages.Default)
 	return &t, nil
 }
