@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"log/slog"
 	"regexp"
 	"sort"
@@ -47,7 +48,7 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("keyring: not valid JSON of the form {\"current\":…,\"keys\":{…}}: %s", jsonErrorWithoutInput(err))
 	}
-	if dec.More() {
+	if err := dec.Decode(&json.RawMessage{}); err != io.EOF {
 		return nil, errors.New("keyring: data after the keyring object")
 	}
 	var errs []error

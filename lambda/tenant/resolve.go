@@ -1,7 +1,9 @@
 package tenant
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 )
@@ -32,13 +34,17 @@ type Resolution struct {
 func (s *Store) Resolve(r Route) (Resolution, error) {
 	var warning string
 	if v := strings.TrimSpace(r.Attribute); v != "" {
-		if t, err := s.Get(v); err == nil {
+		t, err := s.Get(v)
+		if err == nil {
 			return Resolution{Tenant: t, By: "attribute"}, nil
 		}
 		if t := s.route(s.index().attribute, v); t != nil {
 			return Resolution{Tenant: t, By: "attribute"}, nil
 		}
 		warning = "tenant attribute names no tenant"
+		if !errors.Is(err, fs.ErrNotExist) && idPattern.MatchString(v) {
+			warning = "tenant attribute names a tenant that failed to load: " + err.Error()
+		}
 	} else {
 		if r.ClientID != "" && r.ClientID != notApplicable {
 			if t := s.route(s.index().client, r.ClientID); t != nil {

@@ -71,6 +71,11 @@ func (s *Store) load(id string) (*Tenant, error) {
 	for _, layer := range s.layers {
 		data, err := fs.ReadFile(layer, path.Join(dir, "tenant.json"))
 		if errors.Is(err, fs.ErrNotExist) {
+			if _, statErr := fs.Stat(layer, dir); statErr == nil {
+				// The folder would replace a later layer's whole; without
+				// its tenant.json that is surely a mistake, not a wish.
+				return nil, fmt.Errorf("tenants/%s: a folder without tenant.json", id)
+			}
 			continue
 		}
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"net/mail"
@@ -165,7 +166,7 @@ func parse(data []byte, files fs.FS) (*Tenant, error) {
 	if err := dec.Decode(&t); err != nil {
 		return nil, err
 	}
-	if dec.More() {
+	if err := dec.Decode(&json.RawMessage{}); err != io.EOF {
 		return nil, errors.New("data after the tenant object")
 	}
 	if err := t.Validate(); err != nil {
@@ -199,13 +200,19 @@ func (t *Tenant) Validate() error {
 			fail("match.userPoolIds: %q is not a user pool id", p)
 		}
 	}
-	for name, values := range map[string][]string{
-		"match.appClientIds": t.Match.AppClientIDs, "match.tenantAttributeValues": t.Match.TenantAttributeValues,
-	} {
-		for _, v := range values {
+	for _, m := range []struct {
+		name   string
+		values []string
+	}{{"match.appClientIds", t.Match.AppClientIDs}, {"match.tenantAttributeValues", t.Match.TenantAttributeValues}} {
+		for _, v := range m.values {
 			if strings.TrimSpace(v) == "" || len(v) > 256 {
-				fail("%s: values must be 1-256 characters", name)
+				fail("%s: values must be 1-256 characters", m.name)
 			}
+		}
+	}
+	for _, v := range t.Match.AppClientIDs {
+		if v == notApplicable {
+			fail("match.appClientIds: %s is what Cognito sends on admin calls; it names no client", notApplicable)
 		}
 	}
 
@@ -293,11 +300,12 @@ func (t *Tenant) validateLanguages() []error {
 		errs = append(errs, errors.New("languages.supported is empty"))
 	}
 	found := false
+	def, defErr := language.Parse(t.Languages.Default)
 	for _, s := range t.Languages.Supported {
-		if s == t.Languages.Default {
+		tag, err := language.Parse(s)
+		if err == nil && defErr == nil && tag == def {
 			found = true
 		}
-		tag, err := language.Parse(s)
 		switch {
 		case err != nil:
 			errs = append(errs, fmt.Errorf("languages.supported: language %q: %w", s, err))

@@ -1,0 +1,298 @@
+package tenant_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cogmail/cogmail/lambda/link"
+	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/lambda/trigger"
+)
+
+func TestValidateAccepts(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*tenant.Tenant)
+	}{
+		{"case=required fields only", func(*tenant.Tenant) {}},
+		{"case=id of 63 characters", func(tn *tenant.Tenant) { tn.ID = strings.Repeat("a", 63) }},
+		{"case=id starting with a digit", func(tn *tenant.Tenant) { tn.ID = "0acme-eu" }},
+		{"case=query mode", func(tn *tenant.Tenant) { tn.Links.Mode = link.ModeQuery }},
+		{"case=reset expiry of exactly 1h", func(tn *tenant.Tenant) { tn.Links.ResetExpiry = tenant.Duration(time.Hour) }},
+		{"case=invite expiry of 365 days", func(tn *tenant.Tenant) { tn.Links.InviteExpiry = tenant.Duration(365 * day) }},
+		{"case=verify expiry of exactly 24h", func(tn *tenant.Tenant) {
+			tn.Links.VerifyURL, tn.Links.VerifyExpiry = "https://app.acme.example/confirm", tenant.Duration(day)
+		}},
+		{"case=product name of 40 runes", func(tn *tenant.Tenant) { tn.Brand.ProductName = strings.Repeat("é", 40) }},
+		{"case=upper-case colour", func(tn *tenant.Tenant) { tn.Brand.PrimaryColor = "#1A56DB" }},
+		{"case=contrast just above 4.5", func(tn *tenant.Tenant) { tn.Brand.PrimaryColor = "#767676" }},
+		{"case=3 footer lines of 200 runes", func(tn *tenant.Tenant) {
+			tn.Brand.FooterLines = []string{strings.Repeat("ü", 200), "b", "c"}
+		}},
+		{"case=every kind left to Cognito", func(tn *tenant.Tenant) { tn.CognitoDefault = trigger.Kinds }},
+		{"case=user pool id", func(tn *tenant.Tenant) { tn.Match.UserPoolIDs = []string{"us-east-1_AbCdEf123"} }},
+		{"case=app client id of 256 characters", func(tn *tenant.Tenant) { tn.Match.AppClientIDs = []string{strings.Repeat("c", 256)} }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tn := valid("acme")
+			tc.edit(tn)
+			assert.NoError(t, tn.Validate())
+		})
+	}
+}
+
+func TestValidateAcceptsEveryOptionalField(t *testing.T) {
+	assert.NoError(t, full("acme").Validate())
+}
+
+func TestValidateRejects(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("é", n) }
+	tests := []struct {
+		name  string
+		edit  func(*tenant.Tenant)
+		field string // the one problem's message starts with it
+	}{
+		{"case=empty id", func(tn *tenant.Tenant) { tn.ID = "" }, "id "},
+		{"case=upper-case id", func(tn *tenant.Tenant) { tn.ID = "Acme" }, "id "},
+		{"case=id starting with a dash", func(tn *tenant.Tenant) { tn.ID = "-acme" }, "id "},
+		{"case=id with an underscore", func(tn *tenant.Tenant) { tn.ID = "acme_eu" }, "id "},
+		{"case=id with a slash", func(tn *tenant.Tenant) { tn.ID = "../acme" }, "id "},
+		{"case=id of 64 characters", func(tn *tenant.Tenant) { tn.ID = strings.Repeat("a", 64) }, "id "},
+
+		{"case=empty displayName", func(tn *tenant.Tenant) { tn.DisplayName = "" }, "displayName"},
+		{"case=blank displayName", func(tn *tenant.Tenant) { tn.DisplayName = " \t" }, "displayName"},
+
+		{"case=user pool id without underscore", func(tn *tenant.Tenant) { tn.Match.UserPoolIDs = []string{"us-east-1"} }, "match.userPoolIds"},
+		{"case=user pool id with nothing after underscore", func(tn *tenant.Tenant) { tn.Match.UserPoolIDs = []string{"us-east-1_"} }, "match.userPoolIds"},
+		{"case=user pool id with a space", func(tn *tenant.Tenant) { tn.Match.UserPoolIDs = []string{"us-east-1_Ab Cd"} }, "match.userPoolIds"},
+		{"case=empty user pool id", func(tn *tenant.Tenant) { tn.Match.UserPoolIDs = []string{""} }, "match.userPoolIds"},
+		{"case=empty app client id", func(tn *tenant.Tenant) { tn.Match.AppClientIDs = []string{""} }, "match.appClientIds"},
+		{"case=CLIENT_ID_NOT_APPLICABLE as app client id", func(tn *tenant.Tenant) { tn.Match.AppClientIDs = []string{"CLIENT_ID_NOT_APPLICABLE"} }, "match.appClientIds"},
+		{"case=blank app client id", func(tn *tenant.Tenant) { tn.Match.AppClientIDs = []string{"  "} }, "match.appClientIds"},
+		{"case=app client id of 257 characters", func(tn *tenant.Tenant) { tn.Match.AppClientIDs = []string{strings.Repeat("c", 257)} }, "match.appClientIds"},
+		{"case=empty tenant attribute value", func(tn *tenant.Tenant) { tn.Match.TenantAttributeValues = []string{"ok", ""} }, "match.tenantAttributeValues"},
+
+		{"case=http resetUrl", func(tn *tenant.Tenant) { tn.Links.ResetURL = "http://app.acme.example/reset" }, "links.resetUrl"},
+		{"case=resetUrl with credentials", func(tn *tenant.Tenant) { tn.Links.ResetURL = "https://user:pw@app.acme.example/reset" }, "links.resetUrl"},
+		{"case=resetUrl with fragment", func(tn *tenant.Tenant) { tn.Links.ResetURL = "https://app.acme.example/reset#form" }, "links.resetUrl"},
+		{"case=resetUrl with empty fragment", func(tn *tenant.Tenant) { tn.Links.ResetURL = "https://app.acme.example/reset#" }, "links.resetUrl"},
+		{"case=relative resetUrl", func(tn *tenant.Tenant) { tn.Links.ResetURL = "/reset" }, "links.resetUrl"},
+		{"case=empty resetUrl", func(tn *tenant.Tenant) { tn.Links.ResetURL = "" }, "links.resetUrl"},
+		{"case=http inviteUrl", func(tn *tenant.Tenant) { tn.Links.InviteURL = "http://app.acme.example/activate" }, "links.inviteUrl"},
+		{"case=inviteUrl with credentials", func(tn *tenant.Tenant) { tn.Links.InviteURL = "https://u@app.acme.example/activate" }, "links.inviteUrl"},
+		{"case=inviteUrl with fragment", func(tn *tenant.Tenant) { tn.Links.InviteURL = "https://app.acme.example/#/activate" }, "links.inviteUrl"},
+		{"case=scheme-relative inviteUrl", func(tn *tenant.Tenant) { tn.Links.InviteURL = "//app.acme.example/activate" }, "links.inviteUrl"},
+		{"case=http verifyUrl", func(tn *tenant.Tenant) {
+			tn.Links.VerifyURL, tn.Links.VerifyExpiry = "http://app.acme.example/confirm", tenant.Duration(day)
+		}, "links.verifyUrl"},
+		{"case=verifyUrl with credentials", func(tn *tenant.Tenant) {
+			tn.Links.VerifyURL, tn.Links.VerifyExpiry = "https://u:p@app.acme.example/confirm", tenant.Duration(day)
+		}, "links.verifyUrl"},
+		{"case=verifyUrl with fragment", func(tn *tenant.Tenant) {
+			tn.Links.VerifyURL, tn.Links.VerifyExpiry = "https://app.acme.example/confirm#x", tenant.Duration(day)
+		}, "links.verifyUrl"},
+		{"case=relative verifyUrl", func(tn *tenant.Tenant) {
+			tn.Links.VerifyURL, tn.Links.VerifyExpiry = "confirm", tenant.Duration(day)
+		}, "links.verifyUrl"},
+		{"case=verifyUrl without verifyExpiry", func(tn *tenant.Tenant) { tn.Links.VerifyURL = "https://app.acme.example/confirm" }, "links.verifyExpiry"},
+		{"case=verifyExpiry over 24h", func(tn *tenant.Tenant) {
+			tn.Links.VerifyURL, tn.Links.VerifyExpiry = "https://app.acme.example/confirm", tenant.Duration(day+time.Second)
+		}, "links.verifyExpiry"},
+		{"case=negative verifyExpiry", func(tn *tenant.Tenant) { tn.Links.VerifyExpiry = tenant.Duration(-time.Hour) }, "links.verifyExpiry"},
+
+		{"case=unknown mode", func(tn *tenant.Tenant) { tn.Links.Mode = "path" }, "links.mode"},
+		{"case=empty mode", func(tn *tenant.Tenant) { tn.Links.Mode = "" }, "links.mode"},
+		{"case=upper-case mode", func(tn *tenant.Tenant) { tn.Links.Mode = "QUERY" }, "links.mode"},
+
+		{"case=resetExpiry 0", func(tn *tenant.Tenant) { tn.Links.ResetExpiry = 0 }, "links.resetExpiry"},
+		{"case=resetExpiry negative", func(tn *tenant.Tenant) { tn.Links.ResetExpiry = tenant.Duration(-time.Minute) }, "links.resetExpiry"},
+		{"case=resetExpiry over 1h", func(tn *tenant.Tenant) { tn.Links.ResetExpiry = tenant.Duration(time.Hour + time.Second) }, "links.resetExpiry"},
+		{"case=inviteExpiry 0", func(tn *tenant.Tenant) { tn.Links.InviteExpiry = 0 }, "links.inviteExpiry"},
+		{"case=inviteExpiry over 365 days", func(tn *tenant.Tenant) { tn.Links.InviteExpiry = tenant.Duration(365*day + time.Second) }, "links.inviteExpiry"},
+
+		{"case=productName of 0 runes", func(tn *tenant.Tenant) { tn.Brand.ProductName = "" }, "brand.productName"},
+		{"case=productName of 41 runes", func(tn *tenant.Tenant) { tn.Brand.ProductName = long(41) }, "brand.productName"},
+		{"case=http logoUrl", func(tn *tenant.Tenant) { tn.Brand.LogoURL = "http://cdn.acme.example/logo.png" }, "brand.logoUrl"},
+		{"case=relative logoUrl", func(tn *tenant.Tenant) { tn.Brand.LogoURL = "/logo.png" }, "brand.logoUrl"},
+		{"case=data logoUrl", func(tn *tenant.Tenant) { tn.Brand.LogoURL = "data:image/png;base64,iVBORw0KGgo=" }, "brand.logoUrl"},
+		{"case=logoUrl with credentials", func(tn *tenant.Tenant) { tn.Brand.LogoURL = "https://u:p@cdn.acme.example/logo.png" }, "brand.logoUrl"},
+		{"case=http logoDarkUrl", func(tn *tenant.Tenant) { tn.Brand.LogoDarkURL = "http://cdn.acme.example/dark.png" }, "brand.logoDarkUrl"},
+		{"case=scheme-relative logoDarkUrl", func(tn *tenant.Tenant) { tn.Brand.LogoDarkURL = "//cdn.acme.example/dark.png" }, "brand.logoDarkUrl"},
+
+		{"case=primaryColor short", func(tn *tenant.Tenant) { tn.Brand.PrimaryColor = "#fff" }, "brand.primaryColor"},
+		{"case=primaryColor without #", func(tn *tenant.Tenant) { tn.Brand.PrimaryColor = "1a56db" }, "brand.primaryColor"},
+		{"case=primaryColor by name", func(tn *tenant.Tenant) { tn.Brand.PrimaryColor = "blue" }, "brand.primaryColor"},
+		{"case=buttonTextColor not hex", func(tn *tenant.Tenant) { tn.Brand.ButtonTextColor = "#fffffg" }, "brand.buttonTextColor"},
+		{"case=buttonTextColor too long", func(tn *tenant.Tenant) { tn.Brand.ButtonTextColor = "#ffffff0" }, "brand.buttonTextColor"},
+		{"case=contrast below 4.5", func(tn *tenant.Tenant) {
+			tn.Brand.PrimaryColor, tn.Brand.ButtonTextColor = "#ffffff", "#777777"
+		}, "brand.buttonTextColor on brand.primaryColor has contrast 4.48:1"},
+
+		{"case=supportEmail with display name", func(tn *tenant.Tenant) { tn.Brand.SupportEmail = "Support <support@acme.example>" }, "brand.supportEmail"},
+		{"case=supportEmail in angle brackets", func(tn *tenant.Tenant) { tn.Brand.SupportEmail = "<support@acme.example>" }, "brand.supportEmail"},
+		{"case=supportEmail not an address", func(tn *tenant.Tenant) { tn.Brand.SupportEmail = "support" }, "brand.supportEmail"},
+
+		{"case=4 footer lines", func(tn *tenant.Tenant) { tn.Brand.FooterLines = []string{"a", "b", "c", "d"} }, "brand.footerLines"},
+		{"case=empty footer line", func(tn *tenant.Tenant) { tn.Brand.FooterLines = []string{"a", ""} }, "brand.footerLines"},
+		{"case=footer line of 201 runes", func(tn *tenant.Tenant) { tn.Brand.FooterLines = []string{long(201)} }, "brand.footerLines"},
+
+		{"case=languages.default not supported", func(tn *tenant.Tenant) { tn.Languages.Default = "fr" }, `languages.default "fr"`},
+		{"case=languages.default empty", func(tn *tenant.Tenant) { tn.Languages.Default = "" }, `languages.default ""`},
+		{"case=unparseable supported tag", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "not a tag"} }, "languages.supported"},
+		{"case=unknown supported language", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "xx"} }, "languages.supported"},
+		{"case=pseudo-locale supported", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "en-XA"} }, "languages.supported: the pseudo-locale"},
+		{"case=pseudo-locale in lower case", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "en-xa"} }, "languages.supported: the pseudo-locale"},
+
+		{"case=unknown cognitoDefault kind", func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{trigger.Reset, "welcome"} }, `cognitoDefault: unknown message "welcome"`},
+		{"case=cognitoDefault kind in upper case", func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{"MFA"} }, `cognitoDefault: unknown message "MFA"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tn := valid("acme")
+			tc.edit(tn)
+			err := tn.Validate()
+			require.Error(t, err)
+			got := problems(err)
+			require.Len(t, got, 1, "one problem expected: %v", err)
+			assert.True(t, strings.HasPrefix(got[0].Error(), tc.field), "%q should start with %q", got[0], tc.field)
+		})
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	tn := valid("Acme")
+	tn.Links.ResetURL = "http://app.acme.example/reset"
+	tn.Links.Mode = "path"
+	tn.Links.InviteExpiry = tenant.Duration(400 * day)
+	tn.Brand.ProductName = ""
+	tn.Brand.PrimaryColor = "red"
+	tn.Languages.Default = "fr"
+
+	err := tn.Validate()
+	require.Error(t, err)
+	fields := []string{"id ", "links.resetUrl", "links.mode", "links.inviteExpiry", "brand.productName", "brand.primaryColor", "languages.default"}
+	got := problems(err)
+	require.Len(t, got, len(fields), "%v", err)
+	for i, field := range fields {
+		assert.True(t, strings.HasPrefix(got[i].Error(), field), "problem %d: %q should start with %q", i, got[i], field)
+	}
+}
+
+func TestContrastRatio(t *testing.T) {
+	tests := []struct {
+		a, b     string
+		min, max float64
+	}{
+		{"#000000", "#ffffff", 21, 21},
+		{"#FFFFFF", "#000000", 21, 21},
+		{"#1a56db", "#1a56db", 1, 1},
+		{"#777777", "#ffffff", 4.47, 4.49}, // just below WCAG AA's 4.5
+		{"#767676", "#ffffff", 4.54, 4.55}, // just above
+		{"#1a56db", "#ffffff", 6.0, 7.0},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("case=%s on %s", tc.b, tc.a), func(t *testing.T) {
+			got := tenant.ContrastRatio(tc.a, tc.b)
+			assert.GreaterOrEqual(t, got, tc.min-1e-9)
+			assert.LessOrEqual(t, got, tc.max+1e-9)
+			assert.InDelta(t, got, tenant.ContrastRatio(tc.b, tc.a), 1e-12, "symmetric")
+		})
+	}
+}
+
+// decode reads data as the tenant.json of tenant "acme" through a Store.
+func decode(t *testing.T, data string) (*tenant.Tenant, error) {
+	t.Helper()
+	layer := tree(t)
+	layer["tenants/acme/tenant.json"] = &fstest.MapFile{Data: []byte(data)}
+	return tenant.NewStore(layer).Get("acme")
+}
+
+func TestDecodeStrictJSON(t *testing.T) {
+	good := strings.TrimSpace(string(encode(t, full("acme"))))
+	// withField adds a field to the top-level object, or to the object
+	// named by after, e.g. `"brand": {`.
+	withField := func(after, field string) string {
+		return strings.Replace(good, after, after+field+",", 1)
+	}
+
+	t.Run("case=valid", func(t *testing.T) {
+		got, err := decode(t, good)
+		require.NoError(t, err)
+		want := full("acme")
+		assert.Equal(t, want.Match, got.Match)
+		assert.Equal(t, want.Links, got.Links)
+		assert.Equal(t, want.Brand, got.Brand)
+		assert.Equal(t, want.Languages, got.Languages)
+		assert.Equal(t, want.CognitoDefault, got.CognitoDefault)
+	})
+
+	tests := []struct {
+		name, data, want string
+	}{
+		{"case=unknown top-level field", withField("{", `"theme": "dark"`), `unknown field "theme"`},
+		{"case=unknown field in brand", withField(`"brand": {`, `"font": "Inter"`), `unknown field "font"`},
+		{"case=unknown field in links", withField(`"links": {`, `"loginUrl": "https://app.acme.example/"`), `unknown field "loginUrl"`},
+		{"case=$schema is a field like any other", withField("{", `"$schema": "../../tenant.schema.json"`), `unknown field "$schema"`},
+		{"case=expiry as seconds", strings.Replace(good, `"1h0m0s"`, `3600`, 1), "a duration must be text"},
+		{"case=expiry in words", strings.Replace(good, `"1h0m0s"`, `"an hour"`, 1), `duration "an hour"`},
+		{"case=truncated", good[:len(good)/2], "unexpected EOF"},
+		{"case=trailing object", good + ` {}`, "data after the tenant object"},
+		{"case=trailing word", good + ` junk`, "data after the tenant object"},
+		{"case=trailing second tenant", good + "\n" + good, "data after the tenant object"},
+		// json.Decoder.More reports false before '}' and ']', so these two
+		// slip past the check in parse (see the report that came with this
+		// test): a stray closing bracket is an editing mistake worth
+		// refusing as loudly as any other trailing data.
+		{"case=trailing closing brace", good + "\n}", "data after the tenant object"},
+		{"case=trailing closing bracket", good + "]", "data after the tenant object"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Contains(t, tc.data, `"id"`, "the edit must keep a tenant")
+			got, err := decode(t, tc.data)
+			require.Error(t, err, "accepted a tenant.json ending %q", tc.data[len(tc.data)-12:])
+			assert.Nil(t, got)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Contains(t, err.Error(), "tenants/acme/tenant.json", "the error names the file")
+		})
+	}
+}
+
+func TestDurationJSON(t *testing.T) {
+	for _, d := range []time.Duration{time.Hour, 90 * time.Minute, 168 * time.Hour, 1500 * time.Millisecond, 0} {
+		t.Run("case="+d.String(), func(t *testing.T) {
+			b, err := json.Marshal(tenant.Duration(d))
+			require.NoError(t, err)
+			assert.JSONEq(t, fmt.Sprintf("%q", d.String()), string(b))
+			var back tenant.Duration
+			require.NoError(t, json.Unmarshal(b, &back))
+			assert.Equal(t, tenant.Duration(d), back)
+		})
+	}
+
+	t.Run("case=links round trip", func(t *testing.T) {
+		want := full("acme").Links
+		b, err := json.Marshal(want)
+		require.NoError(t, err)
+		assert.Contains(t, string(b), `"inviteExpiry":"168h0m0s"`)
+		var got tenant.Links
+		require.NoError(t, json.Unmarshal(b, &got))
+		assert.Equal(t, want, got)
+	})
+
+	for _, in := range []string{`3600`, `null`, `""`, `"1 hour"`, `"1d"`, `true`} {
+		t.Run("case=rejects "+in, func(t *testing.T) {
+			var d tenant.Duration
+			assert.Error(t, json.Unmarshal([]byte(in), &d))
+		})
+	}
+}
