@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cogmail/cogmail/lambda/handler"
-	"github.com/cogmail/cogmail/lambda/keys"
 	_ "github.com/cogmail/cogmail/lambda/internal/golden"
+	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/lambda/trigger"
 	"github.com/cogmail/cogmail/templates"

@@ -79,7 +79,7 @@ func TestTenantResolution(t *testing.T) {
 				TenantBy string `json:"tenant_by"`
 				Warning  string `json:"warning"`
 			}
-			require.NoError(t, json.Unmarshal([]byte(logs.String()), &line))
+			require.NoError(t, json.Unmarshal(logs.Bytes(), &line))
 			assert.Equal(t, tc.by, line.TenantBy)
 			assert.Equal(t, tc.warning, line.Warning != "", line.Warning)
 		})
