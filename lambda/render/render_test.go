@@ -165,3 +165,16 @@ func TestPseudoText(t *testing.T) {
 	assert.True(t, strings.HasSuffix(got, "]"))
 	assert.GreaterOrEqual(t, len([]rune(got)), len([]rune("Hi {name}, reset {product}"))*7/5)
 }
+
+func TestTexts(t *testing.T) {
+	r, tn := fixture(t)
+	x, err := r.Texts(tn, language.MustParse("he-IL"))
+	require.NoError(t, err)
+	assert.Equal(t, "he", x.Lang())
+	assert.Equal(t, "rtl", x.Dir())
+	assert.NotEqual(t, "reset.heading", x.T("reset.heading"))
+	assert.Equal(t, "no.such.key", x.T("no.such.key"))
+	x, err = r.Texts(tn, language.Und)
+	require.NoError(t, err)
+	assert.Equal(t, "en", x.Lang())
+}

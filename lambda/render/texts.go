@@ -1,0 +1,37 @@
+package render
+
+import (
+	"golang.org/x/text/language"
+
+	"github.com/cogmail/cogmail/lambda/tenant"
+)
+
+// Texts is a tenant's catalog in one language, for pages that speak with the
+// same words as the emails (the reset page): each key is looked up along the
+// same chain, the tenant's own texts first.
+type Texts struct {
+	words *words
+}
+
+// Texts returns t's catalog in tag (language.Und: the tenant's default).
+func (r *Renderer) Texts(t *tenant.Tenant, tag language.Tag) (Texts, error) {
+	view, err := r.tenantView(t)
+	if err != nil {
+		return Texts{}, err
+	}
+	if tag == language.Und {
+		tag = t.DefaultLanguage()
+	}
+	return Texts{words: r.words(view, tag, t.DefaultLanguage())}, nil
+}
+
+// T returns the text of key with {name} arguments given as pairs; a
+// missing key shows as itself.
+func (x Texts) T(key string, args ...string) string { return x.words.text(key, args...) }
+
+// Lang is the language the texts are in: the first of the chain with a
+// catalog.
+func (x Texts) Lang() string { return x.words.lang.String() }
+
+// Dir is "rtl" or "ltr" for Lang.
+func (x Texts) Dir() string { return direction(x.words.lang) }
