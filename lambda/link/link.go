@@ -30,6 +30,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -118,8 +119,9 @@ func Sign(p Params, ring *Keyring) (string, error) {
 		return "", errors.New("link: no keyring")
 	}
 	base, err := url.Parse(p.Base)
-	if err != nil || base.Scheme != "https" || base.Host == "" || base.User != nil || base.Fragment != "" || strings.Contains(p.Base, "#") {
-		return "", fmt.Errorf("link: base URL must be absolute https without credentials or fragment")
+	if err != nil || base.Host == "" || base.User != nil || base.Fragment != "" || strings.Contains(p.Base, "#") ||
+		base.Scheme != "https" && !(base.Scheme == "http" && Loopback(base.Hostname())) {
+		return "", fmt.Errorf("link: base URL must be absolute https (or http on a loopback host) without credentials or fragment")
 	}
 	if !validPurpose(p.Purpose) {
 		return "", fmt.Errorf("link: unknown purpose %q", p.Purpose)
@@ -170,6 +172,16 @@ func Sign(p Params, ring *Keyring) (string, error) {
 		writeParam(&b, ParamCode, p.Code, true)
 	}
 	return b.String(), nil
+}
+
+// Loopback reports whether host is this machine (127.0.0.0/8, ::1,
+// localhost): the one place a plain-http link is acceptable.
+func Loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func writeParam(b *strings.Builder, name, value string, sep bool) {

@@ -360,3 +360,15 @@ func TestVerifyErrorsAreDistinct(t *testing.T) {
 		}
 	}
 }
+
+// Plain http only for the local stack: loopback hosts.
+func TestSignAcceptsHTTPOnLoopbackOnly(t *testing.T) {
+	ring := newRing(t, "k1", "k1")
+	for base, ok := range map[string]bool{
+		"http://127.0.0.1:8080/reset": true, "http://localhost/reset": true, "http://[::1]:9000/r": true,
+		"http://app.example.com/reset": false, "http://10.0.0.1/reset": false, "http://127.0.0.1.example.com/r": false,
+	} {
+		_, err := link.Sign(link.Params{Base: base, Purpose: link.PurposeReset, Tenant: "t", Username: "u", Expires: time.Unix(2e9, 0)}, ring)
+		assert.Equal(t, ok, err == nil, base)
+	}
+}

@@ -320,13 +320,14 @@ func (t *Tenant) validateLanguages() []error {
 }
 
 // ValidateBaseURL accepts absolute https URLs without credentials or fragment:
-// a link's parameters are appended to it.
+// a link's parameters are appended to it. Plain http is accepted for
+// loopback hosts only, for the local stack (as OAuth does for native apps).
 func ValidateBaseURL(s string) error {
 	u, err := url.Parse(s)
 	switch {
 	case err != nil:
 		return errors.New("not a URL")
-	case u.Scheme != "https" || u.Host == "":
+	case u.Host == "" || u.Scheme != "https" && !(u.Scheme == "http" && link.Loopback(u.Hostname())):
 		return errors.New("must be an absolute https URL")
 	case u.User != nil:
 		return errors.New("must not carry credentials")
