@@ -11,7 +11,7 @@ STATICCHECK_VERSION := v0.8.2
 # The function as Lambda runs it: static, no RPC shim, reproducible paths.
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 
-.PHONY: help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction
+.PHONY: help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction build-PageFunction
 
 help:
 	@echo "make invoke [EVENT=events/….json]  render an event through the Lambda Runtime Interface Emulator"
@@ -68,6 +68,10 @@ build:
 # Run by `sam build` (template Metadata: BuildMethod: makefile); SAM sets ARTIFACTS_DIR.
 build-CogmailFunction:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./lambda/cmd/bootstrap
+
+# Run by `sam build` for the reset page's function.
+build-PageFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./lambda/cmd/pagefn
 
 bench:
 	go test ./lambda/handler -run '^$$' -bench . -benchmem -count 5

@@ -224,9 +224,20 @@ func TestTemplateShape(t *testing.T) {
 		assertLine(t, perm, `SourceArn: !GetAtt DemoUserPool\.Arn`, "this pool only")
 	})
 
+	t.Run("page", func(t *testing.T) {
+		fn := tp.resource(t, "PageFunction")
+		assertLine(t, fn, `Runtime: provided\.al2023`, "custom runtime on AL2023")
+		assertLine(t, fn, `AuthType: NONE`, "a public Function URL: the links are opened by anyone")
+		assertLine(t, fn, `COGMAIL_PAGE_CONFIG: !Ref PageConfig`, "tenant → pool and client mapping from a parameter")
+		// Cognito's reset and sign-in APIs are public: no IAM grant for them.
+		assert.NotContains(t, fn, "cognito-idp:", "the page needs no Cognito permission")
+		assert.Equal(t, 1, strings.Count(fn, "Action:"), "the only statement reads the keyring secret")
+		assertLine(t, fn, `Resource: !Ref KeysSecretArn`, "the keyring secret only")
+	})
+
 	t.Run("outputs", func(t *testing.T) {
 		outputs := block(all, "Outputs", 0)
-		for _, name := range []string{"FunctionName", "FunctionArn", "LogGroupName"} {
+		for _, name := range []string{"FunctionName", "FunctionArn", "LogGroupName", "PageUrl"} {
 			assert.NotEmpty(t, block(outputs, name, 2), "output %s", name)
 		}
 		for _, name := range []string{"DemoUserPoolId", "DemoUserPoolClientId"} {
