@@ -112,6 +112,16 @@ func decodeKey(s string) ([]byte, error) {
 	return base64.RawStdEncoding.DecodeString(s)
 }
 
+// Derive returns a key for another purpose, named by label, derived from
+// the current key (HMAC-SHA256(key, "cogmail-derive\x00"+label)), so that
+// a deployment needs no second secret; it never reveals the key itself.
+// Rotating the current key changes every derived key.
+func (k *Keyring) Derive(label string) []byte {
+	mac := hmac.New(sha256.New, k.keys[k.current])
+	mac.Write([]byte("cogmail-derive\x00" + label))
+	return mac.Sum(nil)
+}
+
 // Current returns the id of the key new links are signed with.
 func (k *Keyring) Current() string { return k.current }
 

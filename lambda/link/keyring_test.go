@@ -157,3 +157,12 @@ func TestKeyringKeepsKeyOutOfOutput(t *testing.T) {
 		assert.Contains(t, buf.String(), `"ring":{"current":"k1","kids":["k1"]}`)
 	})
 }
+
+func TestDerive(t *testing.T) {
+	a := newRing(t, "k1", "k1", "k2")
+	b := newRing(t, "k2", "k1", "k2")
+	assert.Len(t, a.Derive("x"), 32)
+	assert.Equal(t, a.Derive("x"), newRing(t, "k1", "k1").Derive("x"), "same current key, same derived key")
+	assert.NotEqual(t, a.Derive("x"), a.Derive("y"), "labels separate purposes")
+	assert.NotEqual(t, a.Derive("x"), b.Derive("x"), "rotating the current key changes it")
+}

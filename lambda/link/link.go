@@ -123,6 +123,12 @@ func Sign(p Params, ring *Keyring) (string, error) {
 		base.Scheme != "https" && !(base.Scheme == "http" && Loopback(base.Hostname())) {
 		return "", fmt.Errorf("link: base URL must be absolute https (or http on a loopback host) without credentials or fragment")
 	}
+	if name, ok := ConflictingParam(base.RawQuery); ok {
+		return "", fmt.Errorf("link: the base URL's query already has %q, a parameter of the link", name)
+	}
+	if p.Expires.Unix() <= 0 {
+		return "", errors.New("link: no expiry")
+	}
 	if !validPurpose(p.Purpose) {
 		return "", fmt.Errorf("link: unknown purpose %q", p.Purpose)
 	}
@@ -222,14 +228,15 @@ func Verify(rawURL string, ring *Keyring, now time.Time) (Claims, error) {
 		return Claims{}, err
 	}
 	exp, err := strconv.ParseInt(expText, 10, 64)
-	if err != nil || exp <= 0 {
+	// Only the canonical spelling, so one link has one text.
+	if err != nil || exp <= 0 || strconv.FormatInt(exp, 10) != expText {
 		return Claims{}, fmt.Errorf("%w: exp is not a unix time", ErrMalformed)
 	}
 	sigText, err := single(values, ParamSignature)
 	if err != nil {
 		return Claims{}, err
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(sigText)
+	sig, err := base64.RawURLEncoding.Strict().DecodeString(sigText)
 	if err != nil || len(sig) != sha256.Size {
 		return Claims{}, fmt.Errorf("%w: sig is not a base64url HMAC-SHA256", ErrMalformed)
 	}
@@ -263,22 +270,46 @@ func Verify(rawURL string, ring *Keyring, now time.Time) (Claims, error) {
 // linkValues reads the parameters from the fragment when it holds a
 // signature, else from the query string. The fragment is cut from the raw
 // text: url.URL re-escapes a fragment holding {####} and so loses %2B, %26
-// and %3B in the username.
+// and %3B in the username. A signed parameter in both parts is refused: a
+// page reading one and a verifier reading the other would disagree.
 func linkValues(rawURL string) (url.Values, error) {
 	rawURL = strings.TrimSpace(rawURL)
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: not a URL", ErrMalformed)
 	}
-	raw := u.RawQuery
-	if _, fragment, ok := strings.Cut(rawURL, "#"); ok && strings.Contains(fragment, ParamSignature+"=") {
-		raw = fragment
-	}
-	values, err := url.ParseQuery(raw)
+	query, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return nil, fmt.Errorf("%w: unreadable parameters", ErrMalformed)
 	}
-	return values, nil
+	_, rawFragment, _ := strings.Cut(rawURL, "#")
+	fragment, ferr := url.ParseQuery(rawFragment)
+	if ferr != nil || fragment.Get(ParamSignature) == "" {
+		if query.Get(ParamSignature) == "" && ferr != nil {
+			return nil, fmt.Errorf("%w: unreadable parameters", ErrMalformed)
+		}
+		return query, nil
+	}
+	for _, name := range signedParams {
+		if query.Has(name) {
+			return nil, fmt.Errorf("%w: %s in both the query and the fragment", ErrMalformed, name)
+		}
+	}
+	return fragment, nil
+}
+
+var signedParams = []string{ParamUsername, ParamTenant, ParamLocale, ParamExpires, ParamKeyID, ParamSignature, ParamCode}
+
+// ConflictingParam finds a link parameter in a base URL's own query: such
+// a base would give links that never verify (a repeated parameter).
+func ConflictingParam(rawQuery string) (string, bool) {
+	values, _ := url.ParseQuery(rawQuery)
+	for _, name := range signedParams {
+		if values.Has(name) {
+			return name, true
+		}
+	}
+	return "", false
 }
 
 // single rejects missing and repeated parameters: two usernames in one link

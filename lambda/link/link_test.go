@@ -372,3 +372,57 @@ func TestSignAcceptsHTTPOnLoopbackOnly(t *testing.T) {
 		assert.Equal(t, ok, err == nil, base)
 	}
 }
+
+func TestOneLinkOneText(t *testing.T) {
+	ring := newRing(t, "k1", "k1")
+	now := time.Unix(1_700_000_000, 0)
+	signed, err := link.Sign(link.Params{Base: "https://a.example/r", Purpose: link.PurposeReset, Tenant: "t",
+		Username: "u", Locale: "en", Expires: now.Add(time.Hour), Code: "{####}"}, ring)
+	require.NoError(t, err)
+	u, err := url.Parse(strings.Replace(signed, "{####}", "123456", 1))
+	require.NoError(t, err)
+	q := u.Query()
+	for _, tc := range []struct {
+		name string
+		edit func(q url.Values) string
+	}{
+		{"exp with a plus sign", func(q url.Values) string { q.Set("exp", "+"+q.Get("exp")); return "?" + q.Encode() }},
+		{"exp with a leading zero", func(q url.Values) string { q.Set("exp", "0"+q.Get("exp")); return "?" + q.Encode() }},
+		{"a signed parameter in the query and the fragment", func(q url.Values) string {
+			return "?username=victim#" + q.Encode()
+		}},
+	} {
+		t.Run("case="+tc.name, func(t *testing.T) {
+			c := url.Values{}
+			for k, v := range q {
+				c[k] = append([]string(nil), v...)
+			}
+			_, err := link.Verify("https://a.example/r"+tc.edit(c), ring, now)
+			assert.ErrorIs(t, err, link.ErrMalformed)
+		})
+	}
+	t.Run("case=another spelling of the signature's last character", func(t *testing.T) {
+		sig := q.Get("sig")
+		last := strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", sig[len(sig)-1])
+		c := url.Values{}
+		for k, v := range q {
+			c[k] = append([]string(nil), v...)
+		}
+		c.Set("sig", sig[:len(sig)-1]+string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last^1]))
+		_, err := link.Verify("https://a.example/r?"+c.Encode(), ring, now)
+		assert.Error(t, err)
+	})
+	t.Run("case=an unrelated fragment on a query link", func(t *testing.T) {
+		_, err := link.Verify("https://a.example/r?"+q.Encode()+"#/done?analytics_sig=1", ring, now)
+		assert.NoError(t, err)
+	})
+}
+
+func TestSignRefusesConflictingBaseAndNoExpiry(t *testing.T) {
+	ring := newRing(t, "k1", "k1")
+	_, err := link.Sign(link.Params{Base: "https://a.example/r?tenant=acme", Purpose: link.PurposeReset, Tenant: "t",
+		Username: "u", Expires: time.Unix(2e9, 0)}, ring)
+	assert.ErrorContains(t, err, `"tenant"`)
+	_, err = link.Sign(link.Params{Base: "https://a.example/r", Purpose: link.PurposeReset, Tenant: "t", Username: "u"}, ring)
+	assert.ErrorContains(t, err, "no expiry")
+}
