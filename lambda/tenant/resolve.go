@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,19 +36,24 @@ func (s *Store) Resolve(r Route) (Resolution, error) {
 	var warning string
 	if v := strings.TrimSpace(r.Attribute); v != "" {
 		t, err := s.Get(v)
-		if err == nil {
-			return Resolution{Tenant: t, By: "attribute"}, nil
+		if err != nil {
+			t = s.route(s.index().attribute, v)
 		}
-		if t := s.route(s.index().attribute, v); t != nil {
+		switch {
+		case t != nil && t.inPool(r.UserPoolID):
 			return Resolution{Tenant: t, By: "attribute"}, nil
-		}
-		warning = "tenant attribute names no tenant"
-		if !errors.Is(err, fs.ErrNotExist) && idPattern.MatchString(v) {
+		case t != nil:
+			warning = "tenant attribute names a tenant of another user pool"
+		case !errors.Is(err, fs.ErrNotExist) && idPattern.MatchString(v):
 			warning = "tenant attribute names a tenant that failed to load: " + err.Error()
+		default:
+			warning = "tenant attribute names no tenant"
 		}
 	} else {
 		if r.ClientID != "" && r.ClientID != notApplicable {
-			if t := s.route(s.index().client, r.ClientID); t != nil {
+			// The caller of ForgotPassword or SignUp picks the client: it
+			// decides only within the tenant's own pools.
+			if t := s.route(s.index().client, r.ClientID); t != nil && t.inPool(r.UserPoolID) {
 				return Resolution{Tenant: t, By: "appClient"}, nil
 			}
 		}
@@ -55,6 +61,7 @@ func (s *Store) Resolve(r Route) (Resolution, error) {
 			if t := s.route(s.index().pool, r.UserPoolID); t != nil {
 				return Resolution{Tenant: t, By: "userPool"}, nil
 			}
+			warning = s.index().unrouted[r.UserPoolID]
 		}
 	}
 	t, err := s.Get(DefaultID)
@@ -62,6 +69,21 @@ func (s *Store) Resolve(r Route) (Resolution, error) {
 		return Resolution{By: "default", Warning: warning}, err
 	}
 	return Resolution{Tenant: t, By: "default", Warning: warning}, nil
+}
+
+// inPool reports whether an event of pool may belong to t: a tenant that
+// lists user pools owns events of those pools only. An event without a pool
+// id (never sent by Cognito) does not constrain.
+func (t *Tenant) inPool(pool string) bool {
+	if pool == "" || len(t.Match.UserPoolIDs) == 0 {
+		return true
+	}
+	for _, p := range t.Match.UserPoolIDs {
+		if p == pool {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Store) route(index map[string]string, key string) *Tenant {
@@ -80,7 +102,10 @@ func (s *Store) route(index map[string]string, key string) *Tenant {
 // no map: guessing would send one tenant's users the other's brand.
 type routes struct {
 	attribute, client, pool map[string]string
-	conflicts               []error
+	// unrouted says why a pool claimed by some tenant routes nowhere (the
+	// tenant failed to load, or two tenants claim it), for the warning.
+	unrouted  map[string]string
+	conflicts []error
 }
 
 func (s *Store) index() *routes {
@@ -89,7 +114,7 @@ func (s *Store) index() *routes {
 }
 
 func (s *Store) buildRoutes() *routes {
-	r := &routes{attribute: map[string]string{}, client: map[string]string{}, pool: map[string]string{}}
+	r := &routes{attribute: map[string]string{}, client: map[string]string{}, pool: map[string]string{}, unrouted: map[string]string{}}
 	ids, err := s.IDs()
 	if err != nil {
 		r.conflicts = append(r.conflicts, err)
@@ -99,7 +124,10 @@ func (s *Store) buildRoutes() *routes {
 	for _, id := range ids {
 		t, err := s.Get(id)
 		if err != nil {
-			continue // reported by LoadAll; such a tenant routes nothing
+			// Reported by LoadAll; such a tenant routes nothing, but an
+			// event of its pool says so in its warning.
+			r.noteBroken(s, id)
+			continue
 		}
 		for name, values := range map[string][]string{
 			"tenantAttributeValues": t.Match.TenantAttributeValues,
@@ -118,6 +146,9 @@ func (s *Store) buildRoutes() *routes {
 			if len(owners) > 1 {
 				sort.Strings(owners)
 				r.conflicts = append(r.conflicts, fmt.Errorf("match.%s %q is claimed by tenants %v: it routes to none of them", name, value, owners))
+				if name == "userPoolIds" {
+					r.unrouted[value] = fmt.Sprintf("user pool is claimed by tenants %v", owners)
+				}
 				continue
 			}
 			target[value] = owners[0]
@@ -125,4 +156,24 @@ func (s *Store) buildRoutes() *routes {
 	}
 	sort.Slice(r.conflicts, func(i, j int) bool { return r.conflicts[i].Error() < r.conflicts[j].Error() })
 	return r
+}
+
+// noteBroken reads just the pools a tenant that failed to load claims, so
+// that its users' events warn instead of silently getting the default brand.
+func (r *routes) noteBroken(s *Store, id string) {
+	for _, layer := range s.layers {
+		data, err := fs.ReadFile(layer, "tenants/"+id+"/tenant.json")
+		if err != nil {
+			continue
+		}
+		var partial struct {
+			Match Match `json:"match"`
+		}
+		if json.Unmarshal(data, &partial) == nil {
+			for _, pool := range partial.Match.UserPoolIDs {
+				r.unrouted[pool] = "user pool belongs to tenant " + id + ", which failed to load"
+			}
+		}
+		return
+	}
 }

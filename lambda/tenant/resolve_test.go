@@ -3,6 +3,7 @@ package tenant_test
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,7 +55,11 @@ func TestResolve(t *testing.T) {
 		{"case=attribute is the default id", tenant.Route{Attribute: "default", ClientID: acmeClient}, "default", "attribute", false},
 		{"case=attribute is a tenantAttributeValue", tenant.Route{Attribute: "ACME-CORP"}, "acme", "attribute", false},
 		{"case=tenantAttributeValues are case-sensitive", tenant.Route{Attribute: "acme-corp"}, "default", "default", true},
-		{"case=attribute beats app client and pool", tenant.Route{Attribute: "acme", ClientID: betaClient, UserPoolID: betaPool}, "acme", "attribute", false},
+		{"case=attribute beats app client", tenant.Route{Attribute: "acme", ClientID: betaClient, UserPoolID: acmePool}, "acme", "attribute", false},
+		// A tenant that lists pools owns events of those pools only: an
+		// attribute naming it from another pool (another customer's pool
+		// sharing the function) must not borrow its brand and links.
+		{"case=attribute names a tenant of another pool", tenant.Route{Attribute: "acme", ClientID: betaClient, UserPoolID: betaPool}, "default", "default", true},
 
 		// The attribute is the most specific thing an event says about its
 		// user: when it names no tenant, the pool's or client's tenant may
@@ -67,7 +72,10 @@ func TestResolve(t *testing.T) {
 
 		{"case=blank attribute is no attribute", tenant.Route{Attribute: "  ", ClientID: betaClient}, "beta", "appClient", false},
 		{"case=app client id", tenant.Route{ClientID: acmeClient}, "acme", "appClient", false},
-		{"case=app client beats pool", tenant.Route{ClientID: acmeClient, UserPoolID: betaPool}, "acme", "appClient", false},
+		{"case=app client decides within its tenant's pools", tenant.Route{ClientID: acmeClient, UserPoolID: acmePool}, "acme", "appClient", false},
+		// The caller of ForgotPassword picks the client: a client of acme's
+		// cannot pull an event of beta's pool into acme's brand and links.
+		{"case=app client of another pool's tenant is ignored", tenant.Route{ClientID: acmeClient, UserPoolID: betaPool}, "beta", "userPool", false},
 		{"case=unknown app client falls to the pool", tenant.Route{ClientID: "someoneelse0123456789", UserPoolID: acmePool}, "acme", "userPool", false},
 		// Resolve skips CLIENT_ID_NOT_APPLICABLE: the pool decides admin calls.
 
@@ -79,7 +87,7 @@ func TestResolve(t *testing.T) {
 
 		// A value two tenants claim belongs to neither: the next rule decides.
 		{"case=shared app client falls to the pool", tenant.Route{ClientID: shared, UserPoolID: betaPool}, "beta", "userPool", false},
-		{"case=shared app client and shared pool", tenant.Route{ClientID: shared, UserPoolID: sharedPool}, "default", "default", false},
+		{"case=shared app client and shared pool", tenant.Route{ClientID: shared, UserPoolID: sharedPool}, "default", "default", true},
 		{"case=shared attribute value", tenant.Route{Attribute: "shared-attr", UserPoolID: betaPool}, "default", "default", true},
 		{"case=the claimants' own ids still route", tenant.Route{Attribute: "gamma", UserPoolID: sharedPool}, "gamma", "attribute", false},
 	}
@@ -148,4 +156,17 @@ func TestRouteHasOnlyTrustedFields(t *testing.T) {
 		assert.Equal(t, reflect.String, f.Type.Kind(), f.Name)
 	}
 	assert.Equal(t, []string{"Attribute", "ClientID", "UserPoolID"}, fields)
+}
+
+// A tenant that fails to load must not hand its users to the default brand
+// silently: its pool's events carry a warning naming it.
+func TestBrokenTenantsPoolWarns(t *testing.T) {
+	broken := valid("acme")
+	broken.Match.UserPoolIDs = []string{acmePool}
+	broken.Links.ResetExpiry = tenant.Duration(2 * time.Hour) // over Cognito's code validity
+	s := tenant.NewStore(tree(t, valid(tenant.DefaultID), broken))
+	res, err := s.Resolve(tenant.Route{UserPoolID: acmePool})
+	require.NoError(t, err)
+	assert.Equal(t, "default", res.Tenant.ID)
+	assert.Contains(t, res.Warning, "acme, which failed to load")
 }

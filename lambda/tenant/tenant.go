@@ -69,8 +69,10 @@ func (l *lazyMatcher) get() *locale.Matcher {
 	return l.m
 }
 
-// Match says which events belong to the tenant. Every value comes from
-// Cognito or from the pool's configuration, never from the caller.
+// Match says which events belong to the tenant. The pool id and the tenant
+// attribute come from Cognito and the pool's administrators; the app client
+// id is whichever client the caller used, so a tenant that lists pools only
+// gets attribute and client matches from those pools (see Resolve).
 type Match struct {
 	UserPoolIDs           []string `json:"userPoolIds,omitempty"`
 	AppClientIDs          []string `json:"appClientIds,omitempty"`
@@ -210,6 +212,14 @@ func (t *Tenant) Validate() error {
 			}
 		}
 	}
+	for _, m := range []struct {
+		name   string
+		values []string
+	}{{"match.userPoolIds", t.Match.UserPoolIDs}, {"match.appClientIds", t.Match.AppClientIDs}, {"match.tenantAttributeValues", t.Match.TenantAttributeValues}} {
+		if dup, ok := duplicate(m.values); ok {
+			fail("%s: %q is listed twice", m.name, dup)
+		}
+	}
 	for _, v := range t.Match.AppClientIDs {
 		if v == notApplicable {
 			fail("match.appClientIds: %s is what Cognito sends on admin calls; it names no client", notApplicable)
@@ -319,6 +329,17 @@ func (t *Tenant) validateLanguages() []error {
 	return errs
 }
 
+func duplicate(values []string) (string, bool) {
+	seen := make(map[string]bool, len(values))
+	for _, v := range values {
+		if seen[v] {
+			return v, true
+		}
+		seen[v] = true
+	}
+	return "", false
+}
+
 // ValidateBaseURL accepts absolute https URLs without credentials or fragment:
 // a link's parameters are appended to it. Plain http is accepted for
 // loopback hosts only, for the local stack (as OAuth does for native apps).
@@ -333,6 +354,9 @@ func ValidateBaseURL(s string) error {
 		return errors.New("must not carry credentials")
 	case u.Fragment != "" || strings.Contains(s, "#"):
 		return errors.New("must not carry a fragment")
+	}
+	if name, ok := link.ConflictingParam(u.RawQuery); ok {
+		return fmt.Errorf("must not have %q in its query: links add it themselves", name)
 	}
 	return nil
 }

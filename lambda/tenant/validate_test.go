@@ -75,6 +75,8 @@ func TestValidateRejects(t *testing.T) {
 		{"case=user pool id with a space", func(tn *tenant.Tenant) { tn.Match.UserPoolIDs = []string{"us-east-1_Ab Cd"} }, "match.userPoolIds"},
 		{"case=empty user pool id", func(tn *tenant.Tenant) { tn.Match.UserPoolIDs = []string{""} }, "match.userPoolIds"},
 		{"case=empty app client id", func(tn *tenant.Tenant) { tn.Match.AppClientIDs = []string{""} }, "match.appClientIds"},
+		{"case=a pool listed twice", func(tn *tenant.Tenant) { tn.Match.UserPoolIDs = []string{"eu-west-1_AAA", "eu-west-1_AAA"} }, "match.userPoolIds"},
+		{"case=a reset URL whose query holds a link parameter", func(tn *tenant.Tenant) { tn.Links.ResetURL = "https://a.example/r?tenant=acme" }, "links.resetUrl"},
 		{"case=CLIENT_ID_NOT_APPLICABLE as app client id", func(tn *tenant.Tenant) { tn.Match.AppClientIDs = []string{"CLIENT_ID_NOT_APPLICABLE"} }, "match.appClientIds"},
 		{"case=blank app client id", func(tn *tenant.Tenant) { tn.Match.AppClientIDs = []string{"  "} }, "match.appClientIds"},
 		{"case=app client id of 257 characters", func(tn *tenant.Tenant) { tn.Match.AppClientIDs = []string{strings.Repeat("c", 257)} }, "match.appClientIds"},
