@@ -28,6 +28,13 @@ func attributes(ev map[string]any) map[string]any {
 	return request(ev)["userAttributes"].(map[string]any)
 }
 
+// acmeUser makes the event a user of acme's pool whose tenant attribute is
+// value: acme lists its pool, so only its pool's users can be acme's.
+func acmeUser(ev map[string]any, value string) {
+	ev["userPoolId"] = "eu-west-1_Mn34Pq56R"
+	attributes(ev)["custom:tenant_id"] = value
+}
+
 func firstLink(t *testing.T, a answer) *url.URL {
 	t.Helper()
 	links := hrefs(a.email())
@@ -46,10 +53,13 @@ func TestTenantResolution(t *testing.T) {
 		by         string
 		warning    bool
 	}{
-		{"tenant attribute names a tenant", func(ev map[string]any) { attributes(ev)["custom:tenant_id"] = "acme" },
+		{"tenant attribute names a tenant", func(ev map[string]any) { acmeUser(ev, "acme") },
 			"login.acme-rockets.example", "en", "attribute", false},
-		{"tenant attribute is one of a tenant's values", func(ev map[string]any) { attributes(ev)["custom:tenant_id"] = "acme-rockets" },
+		{"tenant attribute is one of a tenant's values", func(ev map[string]any) { acmeUser(ev, "acme-rockets") },
 			"login.acme-rockets.example", "en", "attribute", false},
+		{"tenant attribute names a tenant of another pool: default, with a warning", func(ev map[string]any) {
+			attributes(ev)["custom:tenant_id"] = "acme"
+		}, "app.example.com", "en", "default", true},
 		{"unknown tenant attribute: default, with a warning, even though the pool is acme's", func(ev map[string]any) {
 			attributes(ev)["custom:tenant_id"] = "initech"
 			ev["userPoolId"] = "eu-west-1_Mn34Pq56R"
@@ -60,11 +70,11 @@ func TestTenantResolution(t *testing.T) {
 			request(ev)["clientMetadata"] = map[string]any{"tenant": "acme", "tenant_id": "acme", "custom:tenant_id": "acme"}
 		}, "app.example.com", "en", "default", false},
 		{"clientMetadata picks a language among the tenant's", func(ev map[string]any) {
-			attributes(ev)["custom:tenant_id"] = "acme"
+			acmeUser(ev, "acme")
 			request(ev)["clientMetadata"] = map[string]any{"locale": "fr-CA"}
 		}, "login.acme-rockets.example", "fr", "attribute", false},
 		{"clientMetadata cannot pick a language the tenant lacks", func(ev map[string]any) {
-			attributes(ev)["custom:tenant_id"] = "acme"
+			acmeUser(ev, "acme")
 			attributes(ev)["locale"] = "ja"
 			request(ev)["clientMetadata"] = map[string]any{"locale": "ja"}
 		}, "login.acme-rockets.example", "de", "attribute", false},
@@ -89,7 +99,7 @@ func TestTenantResolution(t *testing.T) {
 // A tenant can leave a message to Cognito: the event goes back unchanged.
 func TestTenantLeavesMessageToCognito(t *testing.T) {
 	h, logs := fixture(t, nil)
-	payload := withEvent(t, "authentication", func(ev map[string]any) { attributes(ev)["custom:tenant_id"] = "acme" })
+	payload := withEvent(t, "authentication", func(ev map[string]any) { acmeUser(ev, "acme") })
 	out, _ := invoke(t, h, payload)
 	assert.Equal(t, string(payload), string(out))
 	assert.Contains(t, logs.String(), `"outcome":"cognito-default"`)
@@ -99,8 +109,8 @@ func TestTenantLeavesMessageToCognito(t *testing.T) {
 func TestTenantAttributeName(t *testing.T) {
 	h, _ := fixture(t, func(c *handler.Config) { c.TenantAttribute = "custom:org" })
 	_, a := invoke(t, h, withEvent(t, "forgot-password", func(ev map[string]any) {
+		acmeUser(ev, "default")
 		attributes(ev)["custom:org"] = "acme"
-		attributes(ev)["custom:tenant_id"] = "default"
 	}))
 	assert.Equal(t, "login.acme-rockets.example", firstLink(t, a).Host)
 }

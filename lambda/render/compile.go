@@ -43,11 +43,13 @@ var sentinels = [slotCount]string{
 }
 
 type compiledKey struct {
-	tenant           *tenant.Tenant
-	kind             trigger.Kind
-	locale           language.Tag
-	expiry           time.Duration
-	hasName, hasLink bool
+	tenant *tenant.Tenant
+	kind   trigger.Kind
+	locale language.Tag
+	expiry time.Duration
+	// Templates may test each per-user value for emptiness, so each
+	// combination of present values is its own compiled form.
+	hasName, hasLink, hasCode, hasUsername bool
 }
 
 type compiled struct {
@@ -68,7 +70,7 @@ type compileResult struct {
 // template that cannot be compiled gives a form with no parts (its subject,
 // SMS and language are still good) and the reason.
 func (r *Renderer) compiledFor(m Message) (*compiled, error) {
-	key := compiledKey{m.Tenant, m.Kind, m.Locale, m.Expiry, m.Name != "", m.Link != ""}
+	key := compiledKey{m.Tenant, m.Kind, m.Locale, m.Expiry, m.Name != "", m.Link != "", m.Code != "", m.Username != ""}
 	if v, ok := r.compiled.Load(key); ok {
 		res := v.(compileResult)
 		return res.c, res.err
@@ -86,8 +88,13 @@ func (r *Renderer) compile(key compiledKey) (*compiled, error) {
 	if view.sets[key.kind] == nil {
 		return nil, fmt.Errorf("render: no template for %s", key.kind)
 	}
-	m := Message{Kind: key.kind, Tenant: key.tenant, Locale: key.locale, Expiry: key.expiry,
-		Code: sentinels[slotCode], Username: sentinels[slotUsername]}
+	m := Message{Kind: key.kind, Tenant: key.tenant, Locale: key.locale, Expiry: key.expiry}
+	if key.hasCode {
+		m.Code = sentinels[slotCode]
+	}
+	if key.hasUsername {
+		m.Username = sentinels[slotUsername]
+	}
 	if key.hasName {
 		m.Name = sentinels[slotName]
 	}
@@ -107,8 +114,13 @@ func (r *Renderer) compile(key compiledKey) (*compiled, error) {
 	c.subject, c.lang = email.Subject, email.Lang
 	c.sms = w.raw(string(key.kind) + ".sms")
 
-	probe := Message{Kind: key.kind, Tenant: key.tenant, Locale: key.locale, Expiry: key.expiry,
-		Code: `{#<&'"+>#}`, Username: `{us<er>&"na'me+}`}
+	probe := Message{Kind: key.kind, Tenant: key.tenant, Locale: key.locale, Expiry: key.expiry}
+	if key.hasCode {
+		probe.Code = `{#<&'"+>#}`
+	}
+	if key.hasUsername {
+		probe.Username = `{us<er>&"na'me+}`
+	}
 	if key.hasName {
 		probe.Name = `Ana <b>"O'Neil" & +Zoë`
 	}
