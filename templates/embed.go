@@ -8,5 +8,5 @@ import "embed"
 // FS holds layout.html.tmpl and one template per message, locales/<lang>.json
 // and tenants/<id>/tenant.json.
 //
-//go:embed *.html.tmpl locales tenants
+//go:embed *.html.tmpl locales tenants pages
 var FS embed.FS

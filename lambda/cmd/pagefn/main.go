@@ -1,0 +1,44 @@
+// Command pagefn is the reference page in Lambda behind a Function URL
+// (InvokeMode RESPONSE_STREAM, which the lambdaurl adapter requires). It
+// reads the same variables as lambda/cmd/page, but not COGMAIL_PAGE_ADDR.
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/lambdaurl"
+
+	"github.com/cogmail/cogmail/lambda/page"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	slog.SetDefault(logger)
+	cfg, err := page.LoadConfig(os.Getenv)
+	if err != nil {
+		logger.Error("page configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	cfg.Logger = logger
+	h, err := page.New(cfg)
+	if err != nil {
+		logger.Error("page setup", "error", err.Error())
+		os.Exit(1)
+	}
+	lambdaurl.Start(withCookies(h))
+}
+
+// withCookies restores the Cookie header: a Function URL event carries
+// cookies in their own field, which lambdaurl does not copy into the
+// request, and the page's CSRF check needs them.
+func withCookies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ev, ok := lambdaurl.RequestFromContext(r.Context()); ok && len(ev.Cookies) > 0 && r.Header.Get("Cookie") == "" {
+			r.Header.Set("Cookie", strings.Join(ev.Cookies, "; "))
+		}
+		next.ServeHTTP(w, r)
+	})
+}

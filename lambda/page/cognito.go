@@ -1,0 +1,182 @@
+package page
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// callTimeout bounds one Cognito call, well inside a visitor's patience.
+const callTimeout = 10 * time.Second
+
+// SecretHash is what Cognito asks of clients that have a secret:
+// base64(HMAC-SHA256(secret, username + clientID)).
+func SecretHash(username, clientID, secret string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(username + clientID))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// secretHash returns nil for clients without a secret.
+func (c Client) secretHash(username string) *string {
+	if c.ClientSecret == "" {
+		return nil
+	}
+	s := SecretHash(username, c.ClientID, c.ClientSecret)
+	return &s
+}
+
+// failure is what a Cognito error means to the visitor.
+type failure int
+
+const (
+	failOther    failure = iota
+	failCode             // CodeMismatchException
+	failExpired          // ExpiredCodeException
+	failPassword         // the new password breaks the policy
+	failLimit            // too many attempts
+	failDenied           // no such user, or not allowed: never told apart
+)
+
+func classify(err error) failure {
+	var (
+		codeMismatch *types.CodeMismatchException
+		expired      *types.ExpiredCodeException
+		password     *types.InvalidPasswordException
+		history      *types.PasswordHistoryPolicyViolationException
+		limit        *types.LimitExceededException
+		tooMany      *types.TooManyRequestsException
+		tooFailed    *types.TooManyFailedAttemptsException
+		notFound     *types.UserNotFoundException
+		notAuth      *types.NotAuthorizedException
+	)
+	switch {
+	case errors.As(err, &codeMismatch):
+		return failCode
+	case errors.As(err, &expired):
+		return failExpired
+	case errors.As(err, &password), errors.As(err, &history):
+		return failPassword
+	case errors.As(err, &limit), errors.As(err, &tooMany), errors.As(err, &tooFailed):
+		return failLimit
+	case errors.As(err, &notFound), errors.As(err, &notAuth):
+		return failDenied
+	}
+	return failOther
+}
+
+// errorCode names a Cognito error for the log. Only the code: messages may
+// one day quote what the caller sent.
+func errorCode(err error) string {
+	var coded interface{ ErrorCode() string }
+	if errors.As(err, &coded) {
+		return coded.ErrorCode()
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timeout"
+	}
+	return "unknown"
+}
+
+// reset sets the new password with the link's code.
+func (h *Handler) reset(w http.ResponseWriter, r *http.Request, f flow, t target, password string) {
+	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	defer cancel()
+	c := t.client
+	_, err := h.cfg.Cognito.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{
+		ClientId: &c.ClientID, Username: &t.claims.Username, ConfirmationCode: &t.claims.Code,
+		Password: &password, SecretHash: c.secretHash(t.claims.Username),
+	})
+	if err == nil {
+		h.log(r, slog.LevelInfo, t.claims.Tenant, "password-reset")
+		h.success(w, r, f, t)
+		return
+	}
+	h.cognitoFailed(w, r, f, t, err, "")
+}
+
+// activate signs in with the temporary password and answers the
+// NEW_PASSWORD_REQUIRED challenge; the tokens are dropped.
+func (h *Handler) activate(w http.ResponseWriter, r *http.Request, f flow, t target, temporary, password string) {
+	if temporary == "" || len(temporary) > 256 {
+		h.form(w, r, f, t, "page.error.temporary", http.StatusBadRequest)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	defer cancel()
+	c, username := t.client, t.claims.Username
+	params := map[string]string{"USERNAME": username, "PASSWORD": temporary}
+	if hash := c.secretHash(username); hash != nil {
+		params["SECRET_HASH"] = *hash
+	}
+	auth, err := h.cfg.Cognito.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &c.ClientID, AuthParameters: params,
+	})
+	if err != nil {
+		h.cognitoFailed(w, r, f, t, err, "page.error.temporary")
+		return
+	}
+	if auth.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
+		// Tokens without the challenge: the account was already active.
+		h.log(r, slog.LevelWarn, t.claims.Tenant, "error", slog.String("reason", "unexpected challenge"),
+			slog.String("challenge", string(auth.ChallengeName)))
+		h.errorPage(w, r, t.tenant, t.claims.Locale, "page.error.body", http.StatusConflict)
+		return
+	}
+	// Cognito names the user to answer for when it differs from what was sent.
+	if id := auth.ChallengeParameters["USER_ID_FOR_SRP"]; id != "" {
+		username = id
+	}
+	responses := map[string]string{"USERNAME": username, "NEW_PASSWORD": password}
+	if hash := c.secretHash(username); hash != nil {
+		responses["SECRET_HASH"] = *hash
+	}
+	_, err = h.cfg.Cognito.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &c.ClientID,
+		Session: auth.Session, ChallengeResponses: responses,
+	})
+	if err != nil {
+		h.cognitoFailed(w, r, f, t, err, "page.error.temporary")
+		return
+	}
+	h.log(r, slog.LevelInfo, t.claims.Tenant, "account-activated")
+	h.success(w, r, f, t)
+}
+
+// cognitoFailed answers a Cognito error in plain words. deniedKey is the
+// message for NotAuthorized/UserNotFound on a form ("" : the invalid-link
+// page, so a reset never says whether the account exists).
+func (h *Handler) cognitoFailed(w http.ResponseWriter, r *http.Request, f flow, t target, err error, deniedKey string) {
+	kind := classify(err)
+	level := slog.LevelInfo
+	if kind == failOther {
+		level = slog.LevelError
+	}
+	h.log(r, level, t.claims.Tenant, "cognito-refused", slog.String("code", errorCode(err)))
+	switch kind {
+	case failCode:
+		h.invalid(w, r, t.claims.Tenant, t.claims.Locale, "page.error.code")
+	case failExpired:
+		h.invalid(w, r, t.claims.Tenant, t.claims.Locale, "page.error.expired")
+	case failPassword:
+		h.form(w, r, f, t, "page.error.password", http.StatusBadRequest)
+	case failLimit:
+		h.form(w, r, f, t, "page.error.limit", http.StatusTooManyRequests)
+	case failDenied:
+		if deniedKey == "" {
+			h.invalid(w, r, t.claims.Tenant, t.claims.Locale, "")
+		} else {
+			h.form(w, r, f, t, deniedKey, http.StatusBadRequest)
+		}
+	default:
+		h.errorPage(w, r, t.tenant, t.claims.Locale, "page.error.body", http.StatusBadGateway)
+	}
+}

@@ -1,0 +1,177 @@
+package page
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cogmail/cogmail/lambda/handler"
+	"github.com/cogmail/cogmail/lambda/keys"
+	"github.com/cogmail/cogmail/lambda/link"
+	"github.com/cogmail/cogmail/lambda/render"
+	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/templates"
+)
+
+// EnvConfig holds the page's configuration JSON: the app client of each
+// tenant. Keys come from the keys package's variables, tenant overlays from
+// COGMAIL_TEMPLATES_DIR, and the AWS SDK reads its own (AWS_REGION,
+// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER…) from the process environment.
+const EnvConfig = "COGMAIL_PAGE_CONFIG"
+
+type fileConfig struct {
+	Tenants map[string]tenantConfig `json:"tenants"`
+	// CSRFKey is base64 of at least 32 bytes; absent: derived from the keyring.
+	CSRFKey string `json:"csrfKey,omitempty"`
+}
+
+type tenantConfig struct {
+	UserPoolID     string          `json:"userPoolId"`
+	ClientID       string          `json:"clientId"`
+	ClientSecret   string          `json:"clientSecret,omitempty"`
+	SignInURL      string          `json:"signInUrl"`
+	PasswordPolicy *PasswordPolicy `json:"passwordPolicy,omitempty"` // absent: Cognito's default
+}
+
+var (
+	poolPattern   = regexp.MustCompile(`^([\w-]+)_[0-9a-zA-Z]+$`)
+	clientPattern = regexp.MustCompile(`^[\w+]{1,128}$`)
+)
+
+// LoadConfig builds the page's Config from the environment, reporting every
+// problem at once. The logger is slog.Default(), which also gets the warning
+// when links are checked with the public development keyring.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	ctx := context.Background()
+	cfg := Config{Tenants: tenant.NewStore(handler.Layers(getenv)...), Logger: slog.Default()}
+	var errs []error
+	clients, csrfKey, err := ParseConfig([]byte(getenv(EnvConfig)), cfg.Tenants)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvConfig, err))
+	}
+	cfg.Clients, cfg.CSRFKey = clients, csrfKey
+	if cfg.Renderer, err = render.New(templates.FS); err != nil {
+		errs = append(errs, fmt.Errorf("templates: %w", err))
+	}
+	ring, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
+	switch {
+	case err != nil:
+		errs = append(errs, err)
+	case source == keys.SourceDevelopment:
+		cfg.Logger.Warn("checking links with the built-in development keyring: they prove nothing; set COGMAIL_SIGNING_KEYS or COGMAIL_KEYS_SECRET_ARN")
+	}
+	cfg.Keyring = ring
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("aws configuration: %w", err))
+	} else {
+		if awsCfg.Region == "" {
+			awsCfg.Region = poolRegion(clients) // a pool id starts with its region
+		}
+		cfg.Cognito = cip.NewFromConfig(awsCfg)
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// ParseConfig reads the configuration JSON: the clients by tenant id and the
+// CSRF key, if any. Each problem names its field; none repeats a secret.
+func ParseConfig(data []byte, store *tenant.Store) (map[string]Client, []byte, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil, errors.New("not set: it names each tenant's app client")
+	}
+	var fc fileConfig
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fc); err != nil {
+		return nil, nil, fmt.Errorf("not valid configuration JSON: %w", err)
+	}
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var csrfKey []byte
+	if fc.CSRFKey != "" {
+		key, err := base64.StdEncoding.DecodeString(fc.CSRFKey)
+		if err != nil || len(key) < link.MinKeyBytes {
+			fail("csrfKey must be base64 of at least %d bytes", link.MinKeyBytes)
+		}
+		csrfKey = key
+	}
+	if len(fc.Tenants) == 0 {
+		fail("tenants: none configured")
+	}
+	ids := make([]string, 0, len(fc.Tenants))
+	for id := range fc.Tenants {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	clients := make(map[string]Client, len(ids))
+	for _, id := range ids {
+		tc, at := fc.Tenants[id], "tenants."+id
+		if store != nil {
+			if _, err := store.Get(id); err != nil {
+				fail("%s: %v", at, err)
+			}
+		}
+		if !poolPattern.MatchString(tc.UserPoolID) {
+			fail("%s.userPoolId is not a user pool id", at)
+		}
+		if !clientPattern.MatchString(tc.ClientID) {
+			fail("%s.clientId is not an app client id", at)
+		}
+		if err := checkSignInURL(tc.SignInURL); err != nil {
+			fail("%s.signInUrl %v", at, err)
+		}
+		policy := DefaultPolicy
+		if tc.PasswordPolicy != nil {
+			policy = *tc.PasswordPolicy
+			if policy.MinLength < 6 || policy.MinLength > 99 {
+				fail("%s.passwordPolicy.minLength must be 6 to 99, as in Cognito", at)
+			}
+		}
+		clients[id] = Client{UserPoolID: tc.UserPoolID, ClientID: tc.ClientID, ClientSecret: tc.ClientSecret,
+			SignInURL: tc.SignInURL, Policy: policy}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	return clients, csrfKey, nil
+}
+
+// checkSignInURL accepts absolute https URLs (http on loopback, for the
+// local stack); a fragment is fine here, single-page apps route with it.
+func checkSignInURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case s == "":
+		return errors.New("is empty")
+	case err != nil || u.Host == "" || u.Scheme != "https" && !(u.Scheme == "http" && link.Loopback(u.Hostname())):
+		return errors.New("must be an absolute https URL")
+	case u.User != nil:
+		return errors.New("must not carry credentials")
+	}
+	return nil
+}
+
+// poolRegion is the region every configured pool is in, or "" when they
+// differ (then AWS_REGION must say).
+func poolRegion(clients map[string]Client) string {
+	region := ""
+	for _, c := range clients {
+		m := poolPattern.FindStringSubmatch(c.UserPoolID)
+		if m == nil || region != "" && m[1] != region {
+			return ""
+		}
+		region = m[1]
+	}
+	return strings.TrimSpace(region)
+}

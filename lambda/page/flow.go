@@ -1,0 +1,200 @@
+package page
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/cogmail/cogmail/lambda/link"
+	"github.com/cogmail/cogmail/lambda/tenant"
+)
+
+// flow is one kind of link page: reset or activate.
+type flow struct {
+	path     string
+	purpose  link.Purpose
+	heading  string
+	activate bool
+}
+
+var (
+	flowReset    = flow{path: "/reset", purpose: link.PurposeReset, heading: "page.reset.heading"}
+	flowActivate = flow{path: "/activate", purpose: link.PurposeInvite, heading: "page.activate.heading", activate: true}
+)
+
+// linkParams are the link's parameters the forms carry as hidden fields.
+var linkParams = []string{
+	link.ParamUsername, link.ParamTenant, link.ParamLocale, link.ParamExpires,
+	link.ParamKeyID, link.ParamSignature, link.ParamCode,
+}
+
+// maxCode bounds the unsigned code; anything else about it is Cognito's to judge.
+const maxCode = 64
+
+// target is what a verified link leads to.
+type target struct {
+	claims link.Claims
+	tenant *tenant.Tenant
+	client Client
+	hidden []field
+}
+
+// getLink serves a link opened in the browser: a query-mode link is verified
+// and its form shown; a bare path is a fragment-mode link for the opener.
+func (h *Handler) getLink(f flow) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery == "" {
+			h.opener(w, r, f)
+			return
+		}
+		if t, ok := h.verify(w, r, f, r.URL.String(), r.URL.Query()); ok {
+			h.form(w, r, f, t, "", http.StatusOK)
+		}
+	}
+}
+
+// postLink verifies the link again from the hidden fields (never trusting
+// an earlier GET), then shows the form (step=open) or submits it.
+func (h *Handler) postLink(f flow) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		values := url.Values{}
+		for _, name := range linkParams {
+			if v, ok := r.PostForm[name]; ok {
+				values[name] = v
+			}
+		}
+		t, ok := h.verify(w, r, f, "?"+values.Encode(), values)
+		if !ok {
+			return
+		}
+		if r.URL.Query().Get("step") == "open" {
+			h.form(w, r, f, t, "", http.StatusOK)
+			return
+		}
+		password, repeat := r.PostForm.Get("password"), r.PostForm.Get("repeat")
+		switch {
+		case password == "" || len(password) > 256:
+			h.form(w, r, f, t, "page.error.password", http.StatusBadRequest)
+		case password != repeat:
+			h.form(w, r, f, t, "page.error.mismatch", http.StatusBadRequest)
+		case f.activate:
+			h.activate(w, r, f, t, r.PostForm.Get("temporary"), password)
+		default:
+			h.reset(w, r, f, t, password)
+		}
+	}
+}
+
+// verify checks the link and that its tenant has a client. On failure it
+// answers the visitor itself and reports false.
+func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw string, values url.Values) (target, bool) {
+	claims, err := link.Verify(raw, h.cfg.Keyring, h.cfg.Now())
+	reason := linkFailure(err)
+	if err == nil && claims.Purpose != f.purpose {
+		reason = "wrong-purpose"
+	}
+	if err == nil && f.purpose == link.PurposeReset && (claims.Code == "" || len(claims.Code) > maxCode) {
+		reason = "bad-code"
+	}
+	if reason != "" {
+		h.log(r, slog.LevelInfo, "", "invalid-link", slog.String("reason", reason))
+		h.invalid(w, r, values.Get(link.ParamTenant), values.Get(link.ParamLocale), "")
+		return target{}, false
+	}
+	t, err := h.cfg.Tenants.Get(claims.Tenant)
+	if err != nil {
+		h.log(r, slog.LevelError, claims.Tenant, "error", slog.String("reason", "tenant does not load"), slog.String("error", err.Error()))
+		h.errorPage(w, r, nil, "", "page.error.body", http.StatusInternalServerError)
+		return target{}, false
+	}
+	client, ok := h.cfg.Clients[claims.Tenant]
+	if !ok {
+		h.log(r, slog.LevelError, claims.Tenant, "error", slog.String("reason", "no app client configured for the tenant"))
+		h.errorPage(w, r, t, claims.Locale, "page.error.setup", http.StatusInternalServerError)
+		return target{}, false
+	}
+	hidden := make([]field, 0, len(linkParams))
+	for _, name := range linkParams {
+		if name == link.ParamCode && f.purpose != link.PurposeReset {
+			continue
+		}
+		if v := values.Get(name); v != "" || name == link.ParamLocale {
+			hidden = append(hidden, field{name, v})
+		}
+	}
+	return target{claims: claims, tenant: t, client: client, hidden: hidden}, true
+}
+
+// linkFailure names why a link failed, for the log ("" when it did not).
+func linkFailure(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, link.ErrExpired):
+		return "expired"
+	case errors.Is(err, link.ErrUnknownKey):
+		return "unknown-key"
+	case errors.Is(err, link.ErrBadSignature):
+		return "bad-signature"
+	case errors.Is(err, link.ErrMalformed):
+		return "malformed"
+	}
+	return "unverifiable"
+}
+
+// form shows the password form of a verified link, with errKey's message.
+func (h *Handler) form(w http.ResponseWriter, r *http.Request, f flow, t target, errKey string, status int) {
+	v, ok := h.newView(w, r, t.tenant, t.claims.Locale)
+	if !ok {
+		return
+	}
+	v.Heading = v.T(f.heading, "product", t.tenant.Brand.ProductName)
+	v.Action, v.Activate, v.Hidden = f.path, f.activate, t.hidden
+	policy := t.client.Policy
+	v.Policy, v.MinLength = policyLines(v, policy), policy.MinLength
+	if errKey != "" {
+		v.Error = v.T(errKey)
+	}
+	h.show(w, v, "form", status)
+}
+
+// invalid is the one answer for every link that cannot be used and every
+// account Cognito does not know: the same words, the same status. The tenant
+// and language are read from the link unverified (they only choose words).
+func (h *Handler) invalid(w http.ResponseWriter, r *http.Request, tenantID, locale, errKey string) {
+	v, ok := h.newView(w, r, h.readableTenant(tenantID), locale)
+	if !ok {
+		return
+	}
+	v.Heading = v.T("page.invalid.heading")
+	if errKey != "" {
+		v.Error = v.T(errKey)
+	}
+	h.show(w, v, "invalid", http.StatusBadRequest)
+}
+
+// errorPage is the generic error page (or a notice) with bodyKey's text.
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, t *tenant.Tenant, locale, bodyKey string, status int) {
+	v, ok := h.newView(w, r, t, locale)
+	if !ok {
+		return
+	}
+	v.Heading = v.T("page.error.heading")
+	v.Body = v.T(bodyKey, "product", v.Brand.ProductName)
+	h.show(w, v, "error", status)
+}
+
+// success is the end of both flows: the sign-in link, no tokens.
+func (h *Handler) success(w http.ResponseWriter, r *http.Request, f flow, t target) {
+	v, ok := h.newView(w, r, t.tenant, t.claims.Locale)
+	if !ok {
+		return
+	}
+	v.Heading = v.T("page.success.reset")
+	if f.activate {
+		v.Heading = v.T("page.success.activate")
+	}
+	v.SignIn = t.client.SignInURL
+	h.show(w, v, "success", http.StatusOK)
+}

@@ -1,0 +1,251 @@
+package page_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cogmail/cogmail/lambda/link"
+	"github.com/cogmail/cogmail/lambda/page"
+	"github.com/cogmail/cogmail/lambda/render"
+	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/templates"
+)
+
+var testNow = time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
+
+// Personal data the tests send, which must never reach a log.
+const (
+	testUser     = "9f8e7d6c-user-sub-0001"
+	testEmail    = "jane.doe@example.org"
+	testPassword = "N3w-Passw0rd!xyz"
+	testTemp     = "Tmp#Pass9word"
+	testCode     = "482916"
+	testSecret   = "client-secret-value"
+)
+
+// fakeCognito records every call and answers with the errors it is given.
+type fakeCognito struct {
+	mu       sync.Mutex
+	calls    []string
+	forgot   []*cip.ForgotPasswordInput
+	confirm  []*cip.ConfirmForgotPasswordInput
+	initiate []*cip.InitiateAuthInput
+	respond  []*cip.RespondToAuthChallengeInput
+	errs     map[string]error
+	initOut  *cip.InitiateAuthOutput
+}
+
+func (f *fakeCognito) record(name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, name)
+	return f.errs[name]
+}
+
+func (f *fakeCognito) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+func (f *fakeCognito) ForgotPassword(_ context.Context, in *cip.ForgotPasswordInput, _ ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error) {
+	f.mu.Lock()
+	f.forgot = append(f.forgot, in)
+	f.mu.Unlock()
+	return &cip.ForgotPasswordOutput{}, f.record("ForgotPassword")
+}
+
+func (f *fakeCognito) ConfirmForgotPassword(_ context.Context, in *cip.ConfirmForgotPasswordInput, _ ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error) {
+	f.mu.Lock()
+	f.confirm = append(f.confirm, in)
+	f.mu.Unlock()
+	return &cip.ConfirmForgotPasswordOutput{}, f.record("ConfirmForgotPassword")
+}
+
+func (f *fakeCognito) InitiateAuth(_ context.Context, in *cip.InitiateAuthInput, _ ...func(*cip.Options)) (*cip.InitiateAuthOutput, error) {
+	f.mu.Lock()
+	f.initiate = append(f.initiate, in)
+	f.mu.Unlock()
+	if err := f.record("InitiateAuth"); err != nil {
+		return nil, err
+	}
+	return f.initOut, nil
+}
+
+func (f *fakeCognito) RespondToAuthChallenge(_ context.Context, in *cip.RespondToAuthChallengeInput, _ ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error) {
+	f.mu.Lock()
+	f.respond = append(f.respond, in)
+	f.mu.Unlock()
+	return &cip.RespondToAuthChallengeOutput{}, f.record("RespondToAuthChallenge")
+}
+
+// env is one page server with its fake Cognito, keyring and captured logs.
+type env struct {
+	t       *testing.T
+	srv     *httptest.Server
+	client  *http.Client
+	cognito *fakeCognito
+	ring    *link.Keyring
+	logs    *bytes.Buffer
+}
+
+func newRing(t *testing.T, kid string) *link.Keyring {
+	t.Helper()
+	key := make([]byte, 32)
+	_, err := rand.Read(key)
+	require.NoError(t, err)
+	ring, err := link.ParseKeyring(fmt.Appendf(nil, `{"current":%q,"keys":{%q:%q}}`, kid, kid, base64.StdEncoding.EncodeToString(key)))
+	require.NoError(t, err)
+	return ring
+}
+
+// newEnv serves the page on 127.0.0.1 (httptest's default) with the embedded
+// tenants; the default tenant's client has a secret, acme's has none.
+func newEnv(t *testing.T, edit func(*page.Config)) *env {
+	t.Helper()
+	renderer, err := render.New(templates.FS)
+	require.NoError(t, err)
+	e := &env{t: t, ring: newRing(t, "k1"), logs: new(bytes.Buffer), cognito: &fakeCognito{errs: map[string]error{}}}
+	cfg := page.Config{
+		Keyring: e.ring, Tenants: tenant.NewStore(templates.FS), Renderer: renderer, Cognito: e.cognito,
+		Now:    func() time.Time { return testNow },
+		Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Clients: map[string]page.Client{
+			"default": {UserPoolID: "eu-west-1_Abc123", ClientID: "client-default", ClientSecret: testSecret,
+				SignInURL: "https://app.example.com/sign-in", Policy: page.DefaultPolicy},
+			"acme": {UserPoolID: "eu-west-1_Mn34Pq56R", ClientID: "client-acme",
+				SignInURL: "https://login.acme-rockets.example/", Policy: page.PasswordPolicy{MinLength: 12, RequireNumbers: true}},
+		},
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	h, err := page.New(cfg)
+	require.NoError(t, err)
+	e.srv = httptest.NewServer(h)
+	t.Cleanup(e.srv.Close)
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	e.client = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return e
+}
+
+// linkOpts describe a link to sign; zero fields get test defaults.
+type linkOpts struct {
+	path, tenant, locale, code string
+	purpose                    link.Purpose
+	expires                    time.Time
+	ring                       *link.Keyring
+}
+
+func (e *env) link(o linkOpts) string {
+	e.t.Helper()
+	if o.tenant == "" {
+		o.tenant = "default"
+	}
+	if o.purpose == "" {
+		o.purpose = link.PurposeReset
+	}
+	if o.path == "" {
+		o.path = map[link.Purpose]string{link.PurposeReset: "/reset", link.PurposeInvite: "/activate", link.PurposeVerify: "/confirm"}[o.purpose]
+	}
+	if o.code == "" && o.purpose == link.PurposeReset {
+		o.code = testCode
+	}
+	if o.expires.IsZero() {
+		o.expires = testNow.Add(time.Hour)
+	}
+	if o.ring == nil {
+		o.ring = e.ring
+	}
+	raw, err := link.Sign(link.Params{Base: e.srv.URL + o.path, Mode: link.ModeQuery, Purpose: o.purpose, Tenant: o.tenant,
+		Username: testUser, Locale: o.locale, Expires: o.expires, Code: o.code}, o.ring)
+	require.NoError(e.t, err)
+	return raw
+}
+
+// response is one answer, its body read.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (e *env) do(req *http.Request) response {
+	e.t.Helper()
+	res, err := e.client.Do(req)
+	require.NoError(e.t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(e.t, err)
+	return response{status: res.StatusCode, header: res.Header, body: string(body)}
+}
+
+func (e *env) get(rawURL string) response {
+	e.t.Helper()
+	if strings.HasPrefix(rawURL, "/") {
+		rawURL = e.srv.URL + rawURL
+	}
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
+	require.NoError(e.t, err)
+	return e.do(req)
+}
+
+// post sends form to path; header adds request headers (Origin…).
+func (e *env) post(path string, form url.Values, header ...string) response {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(form.Encode()))
+	require.NoError(e.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return e.do(req)
+}
+
+var hiddenPattern = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// hidden returns the hidden fields of the first form in body (the CSRF token
+// included), as a browser would submit them.
+func hidden(body string) url.Values {
+	if i := strings.Index(body, "</form>"); i >= 0 {
+		body = body[:i]
+	}
+	v := url.Values{}
+	for _, m := range hiddenPattern.FindAllStringSubmatch(body, -1) {
+		v.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	return v
+}
+
+// submit opens link and posts its form with extra fields filled in.
+func (e *env) submit(rawLink string, fields ...string) response {
+	e.t.Helper()
+	opened := e.get(rawLink)
+	require.Equal(e.t, http.StatusOK, opened.status, opened.body)
+	form := hidden(opened.body)
+	for i := 0; i+1 < len(fields); i += 2 {
+		form.Set(fields[i], fields[i+1])
+	}
+	u, err := url.Parse(rawLink)
+	require.NoError(e.t, err)
+	return e.post(u.Path, form)
+}

@@ -1,0 +1,218 @@
+// Package page is the reference page behind cogmail's links: it verifies a
+// link, shows a form in the link's language and the tenant's brand, and asks
+// Cognito to set the password. It acts only on POST, so mail scanners that
+// prefetch links change nothing, and it never says whether an account exists.
+//
+// Routes, on the page's own host (the tenant's link URLs point here):
+//
+//	GET  /reset, /activate    verify a query-mode link and show the form, or
+//	                          serve the opener of fragment-mode links
+//	POST /reset, /activate    ?step=open: verify and show the form; else submit
+//	POST /request             ask for a new reset email (ForgotPassword)
+//	GET  /confirm             a sign-up confirmation link: enter the code in the app
+//	GET  /assets/page.css, /assets/tenant/<id>.css, /healthz
+package page
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cogmail/cogmail/lambda/link"
+	"github.com/cogmail/cogmail/lambda/render"
+	"github.com/cogmail/cogmail/lambda/tenant"
+)
+
+// Cognito is the part of the Cognito API the page calls, with the SDK's
+// signatures: *cognitoidentityprovider.Client satisfies it.
+type Cognito interface {
+	ForgotPassword(ctx context.Context, in *cip.ForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error)
+	ConfirmForgotPassword(ctx context.Context, in *cip.ConfirmForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error)
+	InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, optFns ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
+	RespondToAuthChallenge(ctx context.Context, in *cip.RespondToAuthChallengeInput, optFns ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error)
+}
+
+var _ Cognito = (*cip.Client)(nil)
+
+// Config is what the page needs; LoadConfig builds it from the environment.
+type Config struct {
+	Keyring  *link.Keyring
+	Tenants  *tenant.Store
+	Renderer *render.Renderer
+	Clients  map[string]Client // tenant id → its app client
+	Cognito  Cognito
+	Now      func() time.Time // nil: time.Now
+	Logger   *slog.Logger     // nil: slog.Default()
+	// CSRFKey signs the form tokens; empty: derived from the keyring, so a
+	// deployment needs no extra secret.
+	CSRFKey []byte
+}
+
+// Client is one tenant's app client.
+type Client struct {
+	UserPoolID   string
+	ClientID     string
+	ClientSecret string // empty: the client has no secret, no SecretHash is sent
+	SignInURL    string
+	Policy       PasswordPolicy
+}
+
+// PasswordPolicy is the pool's policy, stated on the form (Cognito enforces it).
+type PasswordPolicy struct {
+	MinLength        int  `json:"minLength"`
+	RequireUppercase bool `json:"requireUppercase"`
+	RequireLowercase bool `json:"requireLowercase"`
+	RequireNumbers   bool `json:"requireNumbers"`
+	RequireSymbols   bool `json:"requireSymbols"`
+}
+
+// DefaultPolicy is Cognito's default password policy.
+var DefaultPolicy = PasswordPolicy{MinLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true}
+
+// CSP is the Content-Security-Policy of every response; the fragment opener
+// adds its script's hash.
+const CSP = "default-src 'none'; style-src 'self'; img-src https: 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// maxBody bounds a POST: the forms hold a link and three short fields.
+const maxBody = 64 << 10
+
+// Handler serves the pages; it is safe for concurrent use.
+type Handler struct {
+	cfg       Config
+	mux       *http.ServeMux
+	views     map[string]*template.Template
+	csrfKey   []byte
+	scriptCSP string // CSP plus the opener script's hash
+}
+
+// New checks cfg and parses the page templates.
+func New(cfg Config) (*Handler, error) {
+	var errs []error
+	if cfg.Keyring == nil {
+		errs = append(errs, errors.New("page: no keyring"))
+	}
+	if cfg.Tenants == nil || cfg.Renderer == nil {
+		errs = append(errs, errors.New("page: tenants and renderer are required"))
+	}
+	if cfg.Cognito == nil {
+		errs = append(errs, errors.New("page: no Cognito client"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	clients := make(map[string]Client, len(cfg.Clients))
+	for id, c := range cfg.Clients {
+		if c.Policy == (PasswordPolicy{}) { // unset: state what Cognito enforces by default
+			c.Policy = DefaultPolicy
+		}
+		clients[id] = c
+	}
+	cfg.Clients = clients
+	h := &Handler{cfg: cfg, csrfKey: cfg.CSRFKey, scriptCSP: CSP + "; script-src '" + ScriptHash() + "'"}
+	if len(h.csrfKey) == 0 {
+		key, err := deriveCSRFKey(cfg.Keyring)
+		if err != nil {
+			return nil, err
+		}
+		h.csrfKey = key
+	}
+	var err error
+	if h.views, err = parseViews(); err != nil {
+		return nil, fmt.Errorf("page: templates: %w", err)
+	}
+	h.routes()
+	return h, nil
+}
+
+func (h *Handler) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /reset", h.getLink(flowReset))
+	m.HandleFunc("POST /reset", h.postLink(flowReset))
+	m.HandleFunc("GET /activate", h.getLink(flowActivate))
+	m.HandleFunc("POST /activate", h.postLink(flowActivate))
+	m.HandleFunc("POST /request", h.request)
+	m.HandleFunc("GET /confirm", h.confirm)
+	m.HandleFunc("GET /assets/page.css", h.pageCSS)
+	m.HandleFunc("GET /assets/tenant/{file}", h.tenantCSS)
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	m.HandleFunc("/", h.notFound)
+	h.mux = m
+}
+
+// ServeHTTP sets the headers every response carries and, on POST, refuses
+// what did not come from this page's own form before anything else runs.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", CSP)
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		if err := r.ParseForm(); err != nil {
+			h.fail(w, r, http.StatusBadRequest, "unreadable form")
+			return
+		}
+		if !h.sameOrigin(r) || !h.validCSRF(r) {
+			h.fail(w, r, http.StatusForbidden, "csrf or origin check failed")
+			return
+		}
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// fail answers with the generic error page in the default tenant's language.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	h.log(r, slog.LevelWarn, "", "refused", slog.String("reason", reason))
+	v, ok := h.newView(w, r, nil, "")
+	if !ok {
+		return
+	}
+	v.Heading, v.Body = v.T("page.error.heading"), v.T("page.error.body")
+	h.show(w, v, "error", status)
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	v, ok := h.newView(w, r, nil, "")
+	if !ok {
+		return
+	}
+	v.Heading = v.T("page.notfound.heading")
+	h.show(w, v, "error", http.StatusNotFound)
+}
+
+// log writes one line about a request: route, tenant, outcome and extra
+// attributes. Callers never pass usernames, addresses, passwords or codes.
+func (h *Handler) log(r *http.Request, level slog.Level, tenantID, outcome string, attrs ...slog.Attr) {
+	attrs = append([]slog.Attr{
+		slog.String("method", r.Method), slog.String("route", route(r.URL.Path)),
+		slog.String("tenant", tenantID), slog.String("outcome", outcome),
+	}, attrs...)
+	h.cfg.Logger.LogAttrs(r.Context(), level, "page", attrs...)
+}
+
+// route names a request's path for the log: any other path might hold
+// whatever a visitor typed, an address included.
+func route(path string) string {
+	switch path {
+	case "/reset", "/activate", "/request", "/confirm", "/healthz", "/assets/page.css":
+		return path
+	}
+	return "other"
+}

@@ -1,0 +1,209 @@
+package page_test
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cogmail/cogmail/lambda/link"
+	"github.com/cogmail/cogmail/lambda/page"
+)
+
+const invalidHeading = "This link is invalid or has expired"
+
+func TestOpenValidLink(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    linkOpts
+		html    string
+		product string
+		want    []string
+	}{
+		{"case=reset-de-acme", linkOpts{tenant: "acme", locale: "de"}, `<html lang="de" dir="ltr">`, "Acme Rockets",
+			[]string{`action="/reset"`, `minlength="12"`, `name="code" value="` + testCode + `"`}},
+		{"case=reset-ar-default", linkOpts{locale: "ar"}, `<html lang="ar" dir="rtl">`, "Example App",
+			[]string{`minlength="8"`, "حرف إنجليزي كبير", "رمز خاص"}}, // the Arabic policy items
+		{"case=activate-en", linkOpts{purpose: link.PurposeInvite, locale: "en"}, `<html lang="en" dir="ltr">`, "Example App",
+			[]string{`action="/activate"`, `name="temporary"`, `autocomplete="current-password"`, "Activate your Example App account"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			res := e.get(e.link(tt.opts))
+			require.Equal(t, http.StatusOK, res.status, res.body)
+			assert.Contains(t, res.body, tt.html)
+			assert.Contains(t, res.body, tt.product)
+			assert.Contains(t, res.body, `name="username" value="`+testUser+`"`)
+			assert.Contains(t, res.body, `autocomplete="new-password"`)
+			assert.Contains(t, res.body, `name="csrf" value="`)
+			for _, want := range tt.want {
+				assert.Contains(t, res.body, want)
+			}
+			assert.Empty(t, e.cognito.Calls(), "GET never calls Cognito")
+		})
+	}
+}
+
+func TestInvalidLinks(t *testing.T) {
+	tests := []struct {
+		name string
+		link func(e *env) string
+		lang string
+	}{
+		{"case=tampered", func(e *env) string {
+			return strings.Replace(e.link(linkOpts{tenant: "acme", locale: "de"}), "username=", "username=x", 1)
+		}, "de"},
+		{"case=expired", func(e *env) string {
+			return e.link(linkOpts{tenant: "acme", locale: "de", expires: testNow.Add(-time.Minute)})
+		}, "de"},
+		{"case=unknown-kid", func(e *env) string {
+			return e.link(linkOpts{tenant: "acme", locale: "de", ring: newRing(t, "k2")})
+		}, "de"},
+		{"case=reset-link-on-activate", func(e *env) string {
+			return e.link(linkOpts{locale: "fr", path: "/activate"})
+		}, "fr"},
+		{"case=invite-link-on-reset", func(e *env) string {
+			return e.link(linkOpts{purpose: link.PurposeInvite, locale: "fr", path: "/reset"})
+		}, "fr"},
+		{"case=missing-sig", func(e *env) string {
+			return e.srv.URL + "/reset?username=a&tenant=acme&locale=de&exp=1&kid=k1&code=1"
+		}, "de"},
+		{"case=reset-link-without-code", func(e *env) string {
+			raw := e.link(linkOpts{tenant: "acme", locale: "de"})
+			return raw[:strings.Index(raw, "&code=")]
+		}, "de"},
+		{"case=unreadable-tenant-falls-back-to-default", func(e *env) string {
+			return e.srv.URL + "/reset?username=a&tenant=nope&locale=xx"
+		}, "en"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			res := e.get(tt.link(e))
+			assert.Equal(t, http.StatusBadRequest, res.status)
+			assert.Contains(t, res.body, `<html lang="`+tt.lang+`"`)
+			assert.Contains(t, res.body, `action="/request"`)
+			assert.Contains(t, res.body, `name="email"`)
+			assert.NotContains(t, res.body, `name="password"`)
+			if tt.lang == "en" {
+				assert.Contains(t, res.body, invalidHeading)
+			}
+			assert.Empty(t, e.cognito.Calls())
+		})
+	}
+}
+
+func TestResponseHeaders(t *testing.T) {
+	e := newEnv(t, nil)
+	paths := []string{"/healthz", "/assets/page.css", "/assets/tenant/acme.css", "/nope", "/confirm", e.link(linkOpts{}),
+		"/reset?username=x"}
+	for _, p := range paths {
+		t.Run("case="+strings.TrimPrefix(p, e.srv.URL), func(t *testing.T) {
+			res := e.get(p)
+			assert.Equal(t, page.CSP, res.header.Get("Content-Security-Policy"))
+			assert.Equal(t, "default-src 'none'; style-src 'self'; img-src https: 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+				res.header.Get("Content-Security-Policy"))
+			assert.Equal(t, "no-referrer", res.header.Get("Referrer-Policy"))
+			assert.Equal(t, "no-store", res.header.Get("Cache-Control"))
+			assert.Equal(t, "nosniff", res.header.Get("X-Content-Type-Options"))
+			assert.Equal(t, "DENY", res.header.Get("X-Frame-Options"))
+			assert.NotContains(t, res.body, "style=", "no inline styles")
+		})
+	}
+	t.Run("case=refused-post", func(t *testing.T) {
+		res := e.post("/reset", url.Values{})
+		assert.Equal(t, http.StatusForbidden, res.status)
+		assert.Equal(t, page.CSP, res.header.Get("Content-Security-Policy"))
+		assert.Equal(t, "no-store", res.header.Get("Cache-Control"))
+	})
+}
+
+var scriptPattern = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
+
+func TestFragmentOpener(t *testing.T) {
+	for _, path := range []string{"/reset", "/activate"} {
+		t.Run("case="+path, func(t *testing.T) {
+			e := newEnv(t, nil)
+			res := e.get(path)
+			require.Equal(t, http.StatusOK, res.status)
+			scripts := scriptPattern.FindAllStringSubmatch(res.body, -1)
+			require.Len(t, scripts, 1)
+			sum := sha256.Sum256([]byte(scripts[0][1]))
+			hash := "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+			assert.Equal(t, page.CSP+"; script-src '"+hash+"'", res.header.Get("Content-Security-Policy"))
+			assert.NotContains(t, res.header.Get("Content-Security-Policy"), "unsafe-inline")
+			assert.Contains(t, res.body, `action="`+path+`?step=open"`)
+			assert.Contains(t, res.body, "<noscript>")
+			assert.Contains(t, res.body, "needs JavaScript")
+
+			// What the script posts: the fragment's parameters and the token.
+			purpose := map[string]link.Purpose{"/reset": link.PurposeReset, "/activate": link.PurposeInvite}[path]
+			raw := e.link(linkOpts{purpose: purpose, tenant: "acme", locale: "de"})
+			u, err := url.Parse(raw)
+			require.NoError(t, err)
+			form, err := url.ParseQuery(u.RawQuery)
+			require.NoError(t, err)
+			form.Set("csrf", hidden(res.body).Get("csrf"))
+			opened := e.post(path+"?step=open", form)
+			assert.Equal(t, http.StatusOK, opened.status, opened.body)
+			assert.Contains(t, opened.body, `<html lang="de" dir="ltr">`)
+			assert.Contains(t, opened.body, `name="password"`)
+			assert.Equal(t, page.CSP, opened.header.Get("Content-Security-Policy"))
+			assert.Empty(t, e.cognito.Calls(), "opening changes nothing")
+		})
+	}
+}
+
+func TestOtherRoutes(t *testing.T) {
+	e := newEnv(t, nil)
+	tests := []struct {
+		name, path string
+		status     int
+		want       string
+	}{
+		{"case=healthz", "/healthz", http.StatusOK, "ok"},
+		{"case=page-css", "/assets/page.css", http.StatusOK, "--brand"},
+		{"case=tenant-css", "/assets/tenant/acme.css", http.StatusOK, ":root { --brand: #b42318; --on-brand: #ffffff; }"},
+		{"case=tenant-css-unknown", "/assets/tenant/nope.css", http.StatusNotFound, "Page not found"},
+		{"case=not-found", "/reset/extra", http.StatusNotFound, "Page not found"},
+		{"case=confirm", e.link(linkOpts{purpose: link.PurposeVerify, tenant: "acme", locale: "de"}), http.StatusOK, `lang="de"`},
+		{"case=confirm-bare", "/confirm", http.StatusOK, "Enter the code from your email in the Example App app"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := e.get(tt.path)
+			assert.Equal(t, tt.status, res.status)
+			assert.Contains(t, res.body, tt.want)
+		})
+	}
+	assert.Empty(t, e.cognito.Calls())
+}
+
+func TestTenantWithoutClient(t *testing.T) {
+	e := newEnv(t, func(c *page.Config) { delete(c.Clients, "acme") })
+	res := e.get(e.link(linkOpts{tenant: "acme", locale: "en"}))
+	assert.Equal(t, http.StatusInternalServerError, res.status)
+	assert.Contains(t, res.body, "Password changes for Acme Rockets are not set up yet")
+	assert.Contains(t, e.logs.String(), "no app client configured")
+}
+
+func TestUnsetPolicyIsCognitosDefault(t *testing.T) {
+	e := newEnv(t, func(c *page.Config) {
+		acme := c.Clients["acme"]
+		acme.Policy = page.PasswordPolicy{}
+		c.Clients["acme"] = acme
+	})
+	res := e.get(e.link(linkOpts{tenant: "acme", locale: "en"}))
+	require.Equal(t, http.StatusOK, res.status)
+	for _, want := range []string{`minlength="8"`, "at least 8 characters", "an uppercase letter", "a lowercase letter", "a number", "a symbol"} {
+		assert.Contains(t, res.body, want)
+	}
+}

@@ -1,0 +1,73 @@
+package page
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cogmail/cogmail/lambda/link"
+)
+
+// maxEmail bounds the address asked for; Cognito judges the rest.
+const maxEmail = 256
+
+// request asks Cognito for a new reset email and always answers the same
+// page, whatever Cognito says: the answer must not tell whether an account
+// exists. The tenant and language come from the form unverified; they only
+// pick the app client and the email's language (as clientMetadata.locale,
+// which the function restricts to the tenant's languages anyway).
+func (h *Handler) request(w http.ResponseWriter, r *http.Request) {
+	t := h.readableTenant(r.PostForm.Get("tenant"))
+	v, ok := h.newView(w, r, t, r.PostForm.Get("locale"))
+	if !ok {
+		return
+	}
+	tenantID := v.RequestTenant
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	if email == "" || len(email) > maxEmail {
+		h.invalid(w, r, tenantID, v.tag.String(), "")
+		return
+	}
+	client, ok := h.cfg.Clients[tenantID]
+	if !ok {
+		h.log(r, slog.LevelError, tenantID, "error", slog.String("reason", "no app client configured for the tenant"))
+		h.errorPage(w, r, t, v.tag.String(), "page.error.setup", http.StatusInternalServerError)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	defer cancel()
+	_, err := h.cfg.Cognito.ForgotPassword(ctx, &cip.ForgotPasswordInput{
+		ClientId: &client.ClientID, Username: &email, SecretHash: client.secretHash(email),
+		ClientMetadata: map[string]string{"locale": v.tag.String()},
+	})
+	switch kind := classify(err); {
+	case err == nil:
+		h.log(r, slog.LevelInfo, tenantID, "reset-requested")
+	case kind == failOther:
+		h.log(r, slog.LevelError, tenantID, "cognito-refused", slog.String("code", errorCode(err)))
+	default:
+		h.log(r, slog.LevelInfo, tenantID, "cognito-refused", slog.String("code", errorCode(err)))
+	}
+	v.Heading = v.T("page.sent.heading")
+	h.show(w, v, "sent", http.StatusOK)
+}
+
+// confirm answers a sign-up confirmation link: confirming takes the code in
+// the app, so the page says so, in the link's language when it verifies.
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
+	values := r.URL.Query()
+	tenantID, locale := values.Get(link.ParamTenant), values.Get(link.ParamLocale)
+	if claims, err := link.Verify(r.URL.String(), h.cfg.Keyring, h.cfg.Now()); err != nil || claims.Purpose != link.PurposeVerify {
+		tenantID, locale = "", "" // unverified: speak as the default tenant
+	}
+	v, ok := h.newView(w, r, h.readableTenant(tenantID), locale)
+	if !ok {
+		return
+	}
+	v.Heading = v.T("page.confirm.heading")
+	v.Body = v.T("page.confirm.body", "product", v.Brand.ProductName)
+	h.show(w, v, "error", http.StatusOK)
+}
