@@ -11,7 +11,7 @@ STATICCHECK_VERSION := v0.8.2
 # The function as Lambda runs it: static, no RPC shim, reproducible paths.
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 
-.PHONY: help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction build-PageFunction
+.PHONY: help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction
 
 help:
 	@echo "make invoke [EVENT=events/….json]  render an event through the Lambda Runtime Interface Emulator"
@@ -37,6 +37,27 @@ invoke: build-local $(BIN)/aws-lambda-rie
 
 render:
 	go run ./lambda/cmd/cogmail render $(EVENT)
+
+# The local stack's Node packages (cognito-local, playwright-core), exactly as
+# locked; reinstalled when package-lock.json changes. npm writes
+# node_modules/.package-lock.json on every install: it serves as the stamp.
+node-deps: infra/local/node_modules/.package-lock.json
+
+infra/local/node_modules/.package-lock.json: infra/local/package-lock.json infra/local/package.json
+	npm ci --prefix infra/local
+	@touch $@
+
+# The page server the local stack's emails link to.
+build-page:
+	go build -o build/local/page ./lambda/cmd/page
+
+# The function, cognito-local and the page server on 127.0.0.1, left running
+# in the background; build/local/stack.json describes them.
+local-up: build-local build-page node-deps $(BIN)/aws-lambda-rie
+	go run ./lambda/cmd/localstack up -bootstrap build/local/bootstrap -page build/local/page
+
+local-down:
+	go run ./lambda/cmd/localstack down
 
 test: tools fmt-check vet staticcheck check
 	go test ./... -count=1

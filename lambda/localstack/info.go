@@ -1,0 +1,152 @@
+package localstack
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// InfoFile is the name of the file in the state folder that describes a
+// running stack: the end-to-end tests and the README walkthrough read it.
+const InfoFile = "stack.json"
+
+// Info describes a running stack; it is what stack.json holds.
+type Info struct {
+	StartedAt time.Time `json:"startedAt"`
+	// State is the state folder, absolute.
+	State  string `json:"state"`
+	Region string `json:"region"`
+
+	Cognito  Cognito  `json:"cognito"`
+	Emulator Emulator `json:"emulator"`
+	Page     Page     `json:"page"`
+	// Links are the page URLs the overlay's tenants link to.
+	Links Links `json:"links"`
+	// Overlay is the COGMAIL_TEMPLATES_DIR the function and the page read.
+	Overlay string `json:"overlay"`
+	// Mailbox is the file cognito-local appends each message to.
+	Mailbox Mailbox `json:"mailbox"`
+
+	UserPoolID string  `json:"userPoolId"`
+	Clients    Clients `json:"clients"`
+	Users      []User  `json:"users"`
+
+	// Processes are recorded for a detached stack only, for StopDetached.
+	Processes []Process `json:"processes,omitempty"`
+	// Logs is the folder holding a detached stack's process output.
+	Logs string `json:"logs,omitempty"`
+}
+
+// Cognito is cognito-local's API.
+type Cognito struct {
+	Endpoint string `json:"endpoint"`
+	Port     int    `json:"port"`
+}
+
+// Emulator is the Lambda Runtime Interface Emulator running the function.
+type Emulator struct {
+	// URL is the invocation endpoint.
+	URL        string `json:"url"`
+	RuntimeAPI string `json:"runtimeApi"`
+}
+
+// Page is the page server the emails link to.
+type Page struct {
+	URL  string `json:"url"`
+	Port int    `json:"port"`
+	// Running is false when Start was given no page server: the links then
+	// lead nowhere.
+	Running bool `json:"running"`
+}
+
+// Clients are the pool's two app clients.
+type Clients struct {
+	// Public has no secret; the page server uses it.
+	Public Client `json:"public"`
+	// Secret was created with GenerateSecret. cognito-local 5.3.0 does not
+	// check SECRET_HASH, so it behaves like Public there.
+	Secret Client `json:"secret"`
+}
+
+// Client is one app client.
+type Client struct {
+	Name   string `json:"name"`
+	ID     string `json:"clientId"`
+	Secret string `json:"clientSecret,omitempty"`
+}
+
+// User is a seeded user with a permanent password.
+type User struct {
+	Email string `json:"email"`
+	// Username is the pool's username: in a pool signing in by email,
+	// cognito-local (like Cognito) makes it the sub, a UUID.
+	Username  string `json:"username"`
+	Password  string `json:"password"`
+	GivenName string `json:"givenName"`
+	Locale    string `json:"locale"`
+	Tenant    string `json:"tenant"`
+}
+
+// Process is one detached process, the leader of its own session.
+type Process struct {
+	Name string `json:"name"`
+	PID  int    `json:"pid"`
+	// Start is its start time in clock ticks after boot, from /proc, so
+	// that a pid reused since is not killed; 0 where there is no /proc.
+	Start uint64 `json:"start,omitempty"`
+}
+
+// User returns the seeded user with that email address.
+func (i *Info) User(email string) (User, bool) {
+	for _, u := range i.Users {
+		if u.Email == email {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+// Addrs are the addresses the stack listens on.
+func (i *Info) Addrs() []string {
+	addrs := []string{loopback(i.Cognito.Port)}
+	if u, err := url.Parse(i.Emulator.URL); err == nil && u.Host != "" {
+		addrs = append(addrs, u.Host)
+	}
+	if i.Emulator.RuntimeAPI != "" {
+		addrs = append(addrs, i.Emulator.RuntimeAPI)
+	}
+	if i.Page.Running {
+		addrs = append(addrs, loopback(i.Page.Port))
+	}
+	return addrs
+}
+
+// ReadInfo reads stack.json from a state folder; an error wrapping
+// fs.ErrNotExist means no stack was started there.
+func ReadInfo(state string) (*Info, error) {
+	data, err := os.ReadFile(filepath.Join(state, InfoFile))
+	if err != nil {
+		return nil, err
+	}
+	var info Info
+	if err := json.Unmarshal(data, &info); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(state, InfoFile), err)
+	}
+	return &info, nil
+}
+
+// writeInfo replaces stack.json whole, so that a reader never sees half.
+func writeInfo(info *Info) error {
+	data, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(info.State, InfoFile)
+	if err := os.WriteFile(path+".tmp", append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(path+".tmp", path)
+}
