@@ -11,7 +11,12 @@ STATICCHECK_VERSION := v0.8.2
 # The function as Lambda runs it: static, no RPC shim, reproducible paths.
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 
-.PHONY: help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction
+.PHONY: e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction
+
+# End-to-end only: cognito-local, the emulator, the page and Chromium.
+# Screenshots are kept under build/e2e.
+e2e: tools node-deps
+	go test ./lambda/e2e -count=1 -run E2E -v -artifacts -outputdir $(CURDIR)/build/e2e
 
 help:
 	@echo "make invoke [EVENT=events/….json]  render an event through the Lambda Runtime Interface Emulator"
@@ -59,7 +64,7 @@ local-up: build-local build-page node-deps $(BIN)/aws-lambda-rie
 local-down:
 	go run ./lambda/cmd/localstack down
 
-test: tools fmt-check vet staticcheck check
+test: tools node-deps fmt-check vet staticcheck check
 	go test ./... -count=1
 
 # Every tenant × language × message through the output gate.

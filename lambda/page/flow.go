@@ -78,6 +78,11 @@ func (h *Handler) postLink(f flow) http.HandlerFunc {
 			h.form(w, r, f, t, "page.error.password", http.StatusBadRequest)
 		case password != repeat:
 			h.form(w, r, f, t, "page.error.mismatch", http.StatusBadRequest)
+		case !t.client.Policy.Allows(password):
+			// The form states the policy; saying so before Cognito does
+			// spares a round trip, and holds where the peer does not enforce
+			// it (cognito-local).
+			h.form(w, r, f, t, "page.error.password", http.StatusBadRequest)
 		case f.activate:
 			h.activate(w, r, f, t, r.PostForm.Get("temporary"), password)
 		default:

@@ -20,7 +20,9 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
@@ -71,6 +73,30 @@ type PasswordPolicy struct {
 	RequireNumbers   bool `json:"requireNumbers"`
 	RequireSymbols   bool `json:"requireSymbols"`
 }
+
+// Allows reports whether password meets p, as Cognito counts: length in
+// characters, classes among ASCII letters and digits, and Cognito's symbols.
+func (p PasswordPolicy) Allows(password string) bool {
+	var upper, lower, number, symbol bool
+	for _, r := range password {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= '0' && r <= '9':
+			number = true
+		case strings.ContainsRune(cognitoSymbols, r):
+			symbol = true
+		}
+	}
+	return utf8.RuneCountInString(password) >= p.MinLength &&
+		(upper || !p.RequireUppercase) && (lower || !p.RequireLowercase) &&
+		(number || !p.RequireNumbers) && (symbol || !p.RequireSymbols)
+}
+
+// cognitoSymbols are the characters Cognito counts as symbols, space included.
+const cognitoSymbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
 
 // DefaultPolicy is Cognito's default password policy.
 var DefaultPolicy = PasswordPolicy{MinLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true}

@@ -207,3 +207,16 @@ func TestUnsetPolicyIsCognitosDefault(t *testing.T) {
 		assert.Contains(t, res.body, want)
 	}
 }
+
+func TestPasswordPolicyAllows(t *testing.T) {
+	for _, tc := range []struct {
+		password string
+		want     bool
+	}{
+		{"Abcdef1!", true}, {"abcdef1!", false}, {"ABCDEF1!", false}, {"Abcdefg!", false}, {"Abcdefg1", false},
+		{"Ab1!", false}, {"Ab1 cdef", true}, {"Äbcdef1!", false},
+	} {
+		assert.Equal(t, tc.want, page.DefaultPolicy.Allows(tc.password), tc.password)
+	}
+	assert.True(t, page.PasswordPolicy{MinLength: 6}.Allows("aaaaaa"))
+}

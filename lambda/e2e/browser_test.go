@@ -1,0 +1,89 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	chrome "github.com/cogmail/cogmail/lambda/internal/browser"
+	"github.com/cogmail/cogmail/lambda/rie"
+)
+
+// journey is what infra/local/browser-reset.js reports.
+type journey struct {
+	OK     bool           `json:"ok"`
+	Error  string         `json:"error"`
+	Last   map[string]any `json:"last"` // the page after the last submit, for failures
+	Href   string         `json:"href"`
+	States struct {
+		Form     struct{ Lang, Dir string } `json:"form"`
+		Mismatch struct{ Alert string }     `json:"mismatch"`
+		Success  struct{ Status string }    `json:"success"`
+		Invalid  struct{ Heading string }   `json:"invalid"`
+	} `json:"states"`
+}
+
+// TestE2EBrowser is the journey in a real browser: Playwright drives
+// Debian's Chromium from the email as delivered to a changed password, left
+// to right and right to left. Screenshots go to the test's artifact folder
+// (go test -artifacts -outputdir DIR keeps them).
+func TestE2EBrowser(t *testing.T) {
+	s := stack(t)
+	chromium, err := chrome.Find()
+	if err != nil {
+		t.Skip(err.Error())
+	}
+	root, err := rie.ModuleRoot()
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		email, locale, lang, dir string
+	}{
+		{"yuki@example.com", "en", "en", "ltr"},
+		{"layla@example.com", "ar", "ar", "rtl"},
+	} {
+		t.Run("case="+tc.lang, func(t *testing.T) {
+			user, ok := s.User(tc.email)
+			require.True(t, ok)
+			msg := forgot(t, s, s.Clients.Public, user.Email, tc.locale)
+			out := t.ArtifactDir()
+			emailFile := filepath.Join(out, "email.html")
+			require.NoError(t, os.WriteFile(emailFile, []byte(msg.EmailMessage), 0o644))
+
+			password := "Browser-Journey-" + tc.lang + "-3!"
+			job, err := json.Marshal(map[string]any{
+				"chromium": chromium, "emailFile": "file://" + emailFile, "out": out, "password": password,
+			})
+			require.NoError(t, err)
+			cmd := exec.CommandContext(t.Context(), "node", filepath.Join(root, "infra", "local", "browser-reset.js"), string(job))
+			cmd.Dir = filepath.Join(root, "infra", "local")
+			cmd.Stderr = os.Stderr
+			raw, err := cmd.Output()
+			require.NoError(t, err)
+			var j journey
+			require.NoError(t, json.Unmarshal(raw, &j), "%s", raw)
+			require.True(t, j.OK, "%s\nlast page: %v", j.Error, j.Last)
+
+			assert.Equal(t, firstLink(t, msg.EmailMessage), j.Href, "the browser follows the signed button")
+			assert.Equal(t, tc.lang, j.States.Form.Lang)
+			assert.Equal(t, tc.dir, j.States.Form.Dir)
+			assert.NotEmpty(t, j.States.Mismatch.Alert, "mismatching passwords are said so")
+			assert.NotEmpty(t, j.States.Success.Status)
+			assert.NotEmpty(t, j.States.Invalid.Heading)
+			for _, name := range []string{"email", "form", "mismatch", "success", "invalid"} {
+				info, err := os.Stat(filepath.Join(out, name+".png"))
+				require.NoError(t, err, name)
+				assert.Greater(t, info.Size(), int64(2000), name)
+			}
+
+			require.NoError(t, signIn(t, s, s.Clients.Public, user.Email, password), "then signs in")
+			user.Password = password
+			setPassword(s, user)
+		})
+	}
+}
