@@ -11,7 +11,7 @@ STATICCHECK_VERSION := v0.8.2
 # The function as Lambda runs it: static, no RPC shim, reproducible paths.
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 
-.PHONY: e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction
+.PHONY: local-forgot e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction
 
 # End-to-end only: cognito-local, the emulator, the page and Chromium.
 # Screenshots are kept under build/e2e.
@@ -60,6 +60,11 @@ build-page:
 # in the background; build/local/stack.json describes them.
 local-up: build-local build-page node-deps $(BIN)/aws-lambda-rie
 	go run ./lambda/cmd/localstack up -bootstrap build/local/bootstrap -page build/local/page
+
+# Asks for a reset email on the running stack and prints its link.
+EMAIL ?= ana@example.com
+local-forgot:
+	go run ./lambda/cmd/localstack forgot $(EMAIL) $(LOCALE)
 
 local-down:
 	go run ./lambda/cmd/localstack down

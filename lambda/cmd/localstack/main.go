@@ -2,6 +2,7 @@
 // localstack); `make local-up` and `make local-down` run it.
 //
 //	localstack up -bootstrap PATH [-page PATH] [-state DIR]
+//	localstack forgot [-state DIR] EMAIL [LOCALE]
 //	localstack down [-state DIR]
 //
 // up builds nothing: it takes the function and the page server as built by
@@ -37,8 +38,8 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "up" && args[0] != "down" {
-		fmt.Fprintln(stderr, "usage: localstack up -bootstrap PATH [-page PATH] [-state DIR] | localstack down [-state DIR]")
+	if len(args) == 0 || args[0] != "up" && args[0] != "down" && args[0] != "forgot" {
+		fmt.Fprintln(stderr, "usage: localstack up -bootstrap PATH [-page PATH] [-state DIR] | localstack forgot [-state DIR] EMAIL [LOCALE] | localstack down [-state DIR]")
 		return flag.ErrHelp
 	}
 	flags := flag.NewFlagSet("localstack "+args[0], flag.ContinueOnError)
@@ -55,6 +56,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		*state = filepath.Join(root, localstack.DefaultState)
+	}
+	if args[0] == "forgot" {
+		return forgot(ctx, *state, flags.Args(), stdout)
 	}
 	if args[0] == "down" {
 		err := localstack.StopDetached(*state)
@@ -100,7 +104,9 @@ func walkthrough(w io.Writer, info *localstack.Info, took time.Duration) {
 	for _, u := range info.Users {
 		fmt.Fprintf(w, "                %-18s  %-18s  %-2s  %s\n", u.Email, u.Password, u.Locale, u.Tenant)
 	}
-	fmt.Fprintf(w, "\nSend Ana a reset email in German (any credentials do):\n\n")
+	fmt.Fprintf(w, "\nSend Ana a reset email in German and print its link:\n\n")
+	fmt.Fprintf(w, "  make local-forgot EMAIL=ana@example.com LOCALE=de\n\n")
+	fmt.Fprintf(w, "or, with the AWS CLI (any credentials do):\n\n")
 	fmt.Fprintf(w, "  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws cognito-idp forgot-password --region %s \\\n", localstack.AccessKeyID, localstack.SecretAccessKey, info.Region)
 	fmt.Fprintf(w, "    --endpoint-url %s --client-id %s \\\n", info.Cognito.Endpoint, info.Clients.Public.ID)
 	fmt.Fprintf(w, "    --username ana@example.com --client-metadata locale=de\n\n")
