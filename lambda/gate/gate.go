@@ -105,8 +105,8 @@ func Check(m Message) error {
 	if n := Length(m.EmailSubject); n < 1 || n > MaxSubject {
 		fail("subject: %d characters, outside Cognito's 1–%d", n, MaxSubject)
 	}
-	if strings.ContainsAny(m.EmailSubject, "\r\n") {
-		fail("subject: must be one line")
+	if strings.ContainsAny(m.EmailSubject, "\t\n\v\f\r") {
+		fail("subject: must be one line, with no whitespace but spaces")
 	}
 	for _, p := range required {
 		if p != "" && strings.Contains(m.EmailSubject, p) {
@@ -126,14 +126,17 @@ func Check(m Message) error {
 	}
 
 	errs = append(errs, checkLinks(m, required)...)
+	for _, p := range required {
+		if p != "" && encodedAnywhere(m.EmailMessage, p) {
+			fail("email: placeholder %s is URL-escaped (percent-encoded), so Cognito cannot substitute it", p)
+		}
+	}
 	return errors.Join(errs...)
 }
 
-// checkLinks catches the two ways a link goes wrong silently: a placeholder
-// that was URL-escaped (html/template writes {####} as %7b%23%23%23%23%7d in an
-// href, so Cognito never finds it) and, on AdminCreateUser, a placeholder in a
-// URL at all (the code is the temporary password; {username} is substituted
-// raw, unencoded).
+// checkLinks refuses, on AdminCreateUser, a placeholder in a URL at all (the
+// code is the temporary password; {username} is substituted raw,
+// unencoded). Escaped placeholders anywhere are encodedAnywhere's.
 func checkLinks(m Message, placeholders []string) []error {
 	var errs []error
 	eachHref(m.EmailMessage, func(raw string) {
@@ -144,15 +147,54 @@ func checkLinks(m Message, placeholders []string) []error {
 				continue
 			}
 			literal := strings.Contains(href, p)
-			if !literal && strings.Contains(decoded, p) {
-				errs = append(errs, fmt.Errorf("email: placeholder %s is URL-escaped in a link, so Cognito cannot substitute it", p))
-			}
 			if m.TriggerSource == adminCreateUser && (literal || strings.Contains(decoded, p)) {
 				errs = append(errs, fmt.Errorf("email: placeholder %s is inside a link on AdminCreateUser", p))
 			}
 		}
 	})
 	return errs
+}
+
+// encodedAnywhere reports whether body holds p percent-encoded, wholly
+// (%7B%23%23%23%23%7D) or as html/template writes a template.URL
+// (%7b####%7d), in any letter case and in any attribute or text: a link
+// written without the renderer's own href (a tenant's template, an img src)
+// is caught too.
+func encodedAnywhere(body, p string) bool {
+	whole, braces := percentEncode(p, false), percentEncode(p, true)
+	for i := 0; ; {
+		j := strings.Index(body[i:], "%")
+		if j < 0 {
+			return false
+		}
+		i += j
+		rest := body[i:]
+		if hasPrefixFold(rest, whole) || hasPrefixFold(rest, braces) {
+			return true
+		}
+		i++
+	}
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// percentEncode writes every byte of p as %XX, or only its braces.
+func percentEncode(p string, bracesOnly bool) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if bracesOnly && c != '{' && c != '}' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 // eachHref calls fn with the raw value of every quoted href attribute. A
@@ -164,27 +206,34 @@ func eachHref(body string, fn func(string)) {
 		if j < 0 {
 			return
 		}
-		k := skipSpace(body, i+j+len("href"))
-		i = k
-		if k >= len(body) || body[k] != '=' {
-			continue
-		}
-		k = skipSpace(body, k+1)
-		if k >= len(body) || (body[k] != '"' && body[k] != '\'') {
-			continue
-		}
-		end := strings.IndexByte(body[k+1:], body[k])
-		if end < 0 {
+		k := skipSpace(body, i+j+1)
+		if k >= len(body) {
 			return
 		}
-		fn(body[k+1 : k+1+end])
-		i = k + 1 + end + 1
+		if q := body[k]; q == '"' || q == '\'' {
+			end := strings.IndexByte(body[k+1:], q)
+			if end < 0 {
+				return
+			}
+			fn(body[k+1 : k+1+end])
+			i = k + 1 + end + 1
+			continue
+		}
+		// An unquoted value runs to whitespace or '>'.
+		end := k
+		for end < len(body) && !isSpace(body[end]) && body[end] != '>' {
+			end++
+		}
+		fn(body[k:end])
+		i = end
 	}
 }
 
-// indexHref finds "href" in any letter case. It hops from '=' to '=' (a
-// fast byte search) and looks back for the attribute name, because a byte
-// by byte search for h or H cost more than the rest of the gate.
+// indexHref finds the next attribute that carries a URL (href, src, action,
+// background, poster), in any letter case. It hops from '=' to '=' (a fast
+// byte search) and looks back for the attribute name, because a byte by byte
+// search cost more than the rest of the gate. It returns where the value's
+// '=' is.
 func indexHref(s string) int {
 	for from := 0; ; {
 		eq := strings.IndexByte(s[from:], '=')
@@ -196,12 +245,17 @@ func indexHref(s string) int {
 		for end > 0 && isSpace(s[end-1]) {
 			end--
 		}
-		if start := end - 4; start >= 0 && s[start]|0x20 == 'h' && s[start+1]|0x20 == 'r' && s[start+2]|0x20 == 'e' && s[start+3]|0x20 == 'f' {
-			return start
+		for _, name := range urlAttributes {
+			if start := end - len(name); start >= 0 && strings.EqualFold(s[start:end], name) &&
+				(start == 0 || isSpace(s[start-1]) || s[start-1] == ':') {
+				return eq
+			}
 		}
 		from = eq + 1
 	}
 }
+
+var urlAttributes = []string{"href", "src", "action", "background", "poster"}
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
 
@@ -316,13 +370,23 @@ func CleanLine(s string) string {
 	return clean(s, true)
 }
 
+// CleanName cleans a person's name for a greeting like CleanLine, but keeps
+// the zero-width joiner and non-joiner: they shape Persian and Indic names
+// and join emoji, and in HTML CleanHTML writes them as references Cognito
+// accepts. Bidi controls and other format characters still go.
+func CleanName(s string) string {
+	return cleanKeeping(s, true, "\u200c\u200d")
+}
+
 // CleanSMS keeps line breaks (SMS may have several lines) but otherwise
 // cleans like CleanLine.
 func CleanSMS(s string) string {
 	return clean(s, false)
 }
 
-func clean(s string, oneLine bool) string {
+func clean(s string, oneLine bool) string { return cleanKeeping(s, oneLine, "") }
+
+func cleanKeeping(s string, oneLine bool, keep string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -342,6 +406,7 @@ func clean(s string, oneLine bool) string {
 			}
 			space = true
 			continue
+		case keep != "" && strings.ContainsRune(keep, r):
 		case !Allowed(r):
 			continue
 		}

@@ -311,3 +311,34 @@ func FuzzCleanHTML(f *testing.F) {
 		}
 	})
 }
+
+// Escaped placeholders are refused wherever they stand, and credentials in
+// any URL attribute, quoted or not.
+func TestPlaceholdersOutsideQuotedHrefs(t *testing.T) {
+	m := forgot()
+	m.EmailMessage += `<img src="https://x.example/p?c=%7b%23%23%23%23%7d">`
+	assert.ErrorContains(t, gate.Check(m), "URL-escaped")
+
+	m = forgot()
+	m.EmailMessage += `<a href=https://x.example/r?code=%7B####%7D>x</a>`
+	assert.ErrorContains(t, gate.Check(m), "URL-escaped")
+
+	inv := invite()
+	inv.EmailMessage += `<a href=https://x.example/a?p={####}>x</a>`
+	assert.ErrorContains(t, gate.Check(inv), "inside a link on AdminCreateUser")
+
+	inv = invite()
+	inv.EmailMessage += `<img SRC='https://x.example/a?u={username}'>`
+	assert.ErrorContains(t, gate.Check(inv), "inside a link on AdminCreateUser")
+
+	m = forgot()
+	m.EmailSubject = "Reset\vyour password"
+	assert.ErrorContains(t, gate.Check(m), "one line")
+}
+
+func TestCleanNameKeepsJoiners(t *testing.T) {
+	assert.Equal(t, "علی\u200cرضا", gate.CleanName("علی\u200cرضا"))
+	assert.Equal(t, "👩\u200d💻 Ana", gate.CleanName("👩\u200d💻\u202e Ana"))
+	assert.Equal(t, "علیرضا", gate.CleanLine("علی\u200cرضا"), "subjects and SMS drop them")
+	assert.Equal(t, "&#x200C;", gate.CleanHTML("\u200c"))
+}

@@ -148,7 +148,7 @@ func (r *Renderer) Render(m Message) (Email, error) {
 	if m.Locale == language.Und {
 		m.Locale = m.Tenant.DefaultLanguage()
 	}
-	m.Name = gate.Truncate(gate.CleanLine(m.Name), MaxNameRunes)
+	m.Name = gate.Truncate(gate.CleanName(m.Name), MaxNameRunes)
 	c, err := r.compiledFor(m)
 	if c == nil {
 		return Email{}, err

@@ -37,7 +37,7 @@ func FuzzCompiledEqualsExecuted(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, code, username, link string, kindIndex, langIndex uint8) {
 		m := Message{Kind: trigger.Kinds[int(kindIndex)%len(trigger.Kinds)], Tenant: tn,
 			Locale: langs[int(langIndex)%len(langs)], Expiry: time.Hour,
-			Name: gate.Truncate(gate.CleanLine(name), MaxNameRunes), Code: code, Username: username}
+			Name: gate.Truncate(gate.CleanName(name), MaxNameRunes), Code: code, Username: username}
 		if kinds[m.Kind].links {
 			m.Link = link
 		}
