@@ -1,7 +1,9 @@
 package handler_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,4 +189,37 @@ func TestLinkTheGateRefusesFallsBackWithoutLink(t *testing.T) {
 	assert.Contains(t, a.email(), "{####}")
 	assert.Empty(t, hrefs(a.email()))
 	assert.Equal(t, "fallback", lastLog(t, logs.String()).Outcome)
+}
+
+// A keyring that failed to load at cold start is fetched again later, at
+// most every 30 seconds: one hiccup does not cost a warm container its links.
+func TestKeysAreFetchedAgain(t *testing.T) {
+	calls := 0
+	h, _ := fixture(t, func(c *handler.Config) {
+		c.Keyring = nil
+		c.RetryKeys = func(context.Context) (*link.Keyring, error) {
+			calls++
+			if calls == 1 {
+				return nil, errors.New("throttled")
+			}
+			return keys.Development(), nil
+		}
+	})
+	_, a := invoke(t, h, readEvent(t, "forgot-password"))
+	assert.Empty(t, hrefs(a.email()), "the first retry failed: no link, the code")
+	assert.Contains(t, a.email(), "{####}")
+	_, a = invoke(t, h, readEvent(t, "forgot-password"))
+	assert.Empty(t, hrefs(a.email()), "no second try within 30 seconds")
+	assert.Equal(t, 1, calls)
+}
+
+func TestKeysLoadedOnRetrySignLinks(t *testing.T) {
+	h, _ := fixture(t, func(c *handler.Config) {
+		c.Keyring = nil
+		c.RetryKeys = func(context.Context) (*link.Keyring, error) { return keys.Development(), nil }
+	})
+	_, a := invoke(t, h, readEvent(t, "forgot-password"))
+	require.NotEmpty(t, hrefs(a.email()))
+	_, err := link.Verify(hrefs(a.email())[0], keys.Development(), testNow)
+	assert.NoError(t, err)
 }

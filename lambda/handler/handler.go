@@ -7,18 +7,19 @@
 package handler
 
 import (
-	"golang.org/x/text/language"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cogmail/cogmail/lambda/locale"
 	"log/slog"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/text/language"
 
 	"github.com/cogmail/cogmail/lambda/event"
 	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/link"
+	"github.com/cogmail/cogmail/lambda/locale"
 	"github.com/cogmail/cogmail/lambda/render"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/lambda/trigger"
@@ -47,15 +48,27 @@ type Config struct {
 	// "" means tenant.DefaultAttribute.
 	TenantAttribute string
 	Keyring         *link.Keyring
-	Now             func() time.Time
-	Logger          *slog.Logger
+	// RetryKeys, when set and Keyring is nil, is tried again (at most every
+	// keyRetryEvery, within keyRetryTimeout): a Secrets Manager hiccup at
+	// cold start must not leave a warm container without links for hours.
+	RetryKeys func(context.Context) (*link.Keyring, error)
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Handler answers Custom Message events. It implements lambda.Handler, so the
 // runtime hands it the payload's bytes untouched.
 type Handler struct {
-	cfg Config
+	cfg     Config
+	ring    atomic.Pointer[link.Keyring]
+	lastTry atomic.Int64 // unix nanoseconds of the last RetryKeys
 }
+
+// How often, and for how long, a missing keyring is fetched again.
+const (
+	keyRetryEvery   = 30 * time.Second
+	keyRetryTimeout = time.Second
+)
 
 // New returns a Handler; a nil Now or Logger means time.Now and slog.Default.
 func New(cfg Config) *Handler {
@@ -68,7 +81,30 @@ func New(cfg Config) *Handler {
 	if cfg.TenantAttribute == "" {
 		cfg.TenantAttribute = tenant.DefaultAttribute
 	}
-	return &Handler{cfg: cfg}
+	h := &Handler{cfg: cfg}
+	h.ring.Store(cfg.Keyring)
+	return h
+}
+
+// keyring is the signing keyring, fetched again if it failed to load.
+func (h *Handler) keyring(ctx context.Context) *link.Keyring {
+	if ring := h.ring.Load(); ring != nil || h.cfg.RetryKeys == nil {
+		return ring
+	}
+	now, last := time.Now().UnixNano(), h.lastTry.Load()
+	if now-last < int64(keyRetryEvery) || !h.lastTry.CompareAndSwap(last, now) {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, keyRetryTimeout)
+	defer cancel()
+	ring, err := h.cfg.RetryKeys(ctx)
+	if err != nil {
+		h.cfg.Logger.Error("signing keys still unavailable", "error", err.Error())
+		return nil
+	}
+	h.cfg.Logger.Info("signing keys loaded on retry", "keyring", ring)
+	h.ring.Store(ring)
+	return ring
 }
 
 // Invoke answers one event. It returns an error never: every failure becomes
@@ -114,7 +150,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 		tag, source = t.Negotiate(e.Metadata("locale"), e.Attribute("locale"))
 		rec.localeFrom = string(source)
 	}
-	msg, outcome, renderErr := h.message(e, kind, t, tag, &rec)
+	msg, outcome, renderErr := h.message(ctx, e, kind, t, tag, &rec)
 	rec.outcome, rec.err = outcome, renderErr
 	if outcome == outcomePassthrough {
 		return payload, nil
@@ -149,7 +185,7 @@ func (h *Handler) tenant(e *event.Event, rec *record) *tenant.Tenant {
 
 // message renders the rich email, or the minimal one when the rich one
 // fails, each through the gate.
-func (h *Handler) message(e *event.Event, kind trigger.Kind, t *tenant.Tenant, tag language.Tag, rec *record) (gate.Message, string, error) {
+func (h *Handler) message(ctx context.Context, e *event.Event, kind trigger.Kind, t *tenant.Tenant, tag language.Tag, rec *record) (gate.Message, string, error) {
 	msg := gate.Message{
 		TriggerSource:     e.TriggerSource,
 		CodeParameter:     e.CodeParameter,
@@ -159,7 +195,7 @@ func (h *Handler) message(e *event.Event, kind trigger.Kind, t *tenant.Tenant, t
 	var signed string
 	rec.locale = tag.String()
 	if t != nil {
-		signed, linkErr = h.link(e, kind, t, tag.String())
+		signed, linkErr = h.link(ctx, e, kind, t, tag.String())
 		if h.cfg.Renderer == nil {
 			richErr = errors.New("templates failed to load at cold start")
 		} else {
@@ -223,7 +259,7 @@ func expiry(kind trigger.Kind, t *tenant.Tenant) time.Duration {
 // link signs the button's link, if the message has one. Without a key or
 // username the email goes out without a link, with the code: worse, but never
 // broken. Host and path come from the tenant's configuration alone.
-func (h *Handler) link(e *event.Event, kind trigger.Kind, t *tenant.Tenant, locale string) (string, error) {
+func (h *Handler) link(ctx context.Context, e *event.Event, kind trigger.Kind, t *tenant.Tenant, locale string) (string, error) {
 	p := link.Params{Mode: t.Links.Mode, Tenant: t.ID, Username: e.UserName, Locale: locale}
 	switch kind {
 	case trigger.Reset:
@@ -238,14 +274,15 @@ func (h *Handler) link(e *event.Event, kind trigger.Kind, t *tenant.Tenant, loca
 	default:
 		return "", nil
 	}
+	ring := h.keyring(ctx)
 	switch {
-	case h.cfg.Keyring == nil:
+	case ring == nil:
 		return "", errors.New("link: no signing key loaded")
 	case e.UserName == "":
 		return "", errors.New("link: event has no userName")
 	}
 	p.Expires = h.cfg.Now().Add(expiry(kind, t))
-	return link.Sign(p, h.cfg.Keyring)
+	return link.Sign(p, ring)
 }
 
 // record is one invocation's log line. It holds no address, phone number,

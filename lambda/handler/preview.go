@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 
@@ -48,7 +49,7 @@ func (h *Handler) Preview(kind trigger.Kind, t *tenant.Tenant, tag language.Tag,
 		return gate.Message{}, "", err
 	}
 	var rec record
-	return h.message(e, kind, t, tag, &rec)
+	return h.message(context.Background(), e, kind, t, tag, &rec)
 }
 
 // Tenants is the store the handler resolves tenants from.

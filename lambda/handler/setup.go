@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/cogmail/cogmail/lambda/keys"
+	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/render"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/templates"
@@ -39,6 +40,13 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 
 	ring, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
 	switch {
+	case err != nil && source == keys.SourceSecretsManager:
+		// Perhaps a passing fault: fetch again on later invocations.
+		logger.Error("no signing key yet; emails go out without a link until it loads", "source", string(source), "error", err.Error())
+		cfg.RetryKeys = func(ctx context.Context) (*link.Keyring, error) {
+			ring, _, err := keys.Load(ctx, keys.Options{Getenv: getenv})
+			return ring, err
+		}
 	case err != nil:
 		logger.Error("no signing key; emails go out without a link", "source", string(source), "error", err.Error())
 	case source == keys.SourceDevelopment:
