@@ -11,7 +11,7 @@ STATICCHECK_VERSION := v0.8.2
 # The function as Lambda runs it: static, no RPC shim, reproducible paths.
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 
-.PHONY: local-forgot e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction
+.PHONY: local-forgot e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction preview
 
 # End-to-end only: cognito-local, the emulator, the page and Chromium.
 # Screenshots are kept under build/e2e.
@@ -75,6 +75,11 @@ test: tools node-deps fmt-check vet staticcheck check
 # Every tenant × language × message through the output gate.
 check:
 	go run ./lambda/cmd/cogmail check -failures
+
+# A gallery of every tenant × language × message, light and dark side by
+# side, with sizes and gate results; prints the path of its index.html.
+preview:
+	go run ./lambda/cmd/cogmail preview --out build/preview
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.bin/*')); \

@@ -4,6 +4,7 @@
 //	cogmail render [FILE|-]   print what the Lambda would return for an event
 //	cogmail verify URL        print a link's claims, or why it is not valid
 //	cogmail check             render every tenant × language × message through the gate
+//	cogmail preview           write or serve a gallery of every email, light and dark
 package main
 
 import (
@@ -14,13 +15,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/cogmail/cogmail/lambda/check"
 	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
+	"github.com/cogmail/cogmail/lambda/preview"
+	"github.com/cogmail/cogmail/lambda/rie"
 )
 
 const usage = `usage:
@@ -30,6 +37,12 @@ const usage = `usage:
                             render every tenant × language × message with sample data through the
                             output gate and print a table; exit 1 on any failure. -templates checks an
                             overlay folder of tenants (as COGMAIL_TEMPLATES_DIR) over the embedded ones
+  cogmail preview --out DIR [-templates DIR]
+                            write a gallery of every tenant × language × message, light and dark side
+                            by side, to DIR/index.html (and DIR/mail/…); print the index's path
+  cogmail preview --serve 127.0.0.1:PORT [-templates DIR]
+                            serve that gallery from the templates folder on disk (default: templates/
+                            of the module), rebuilt on the next request after a file there changes
 
 Keys come from COGMAIL_KEYS_SECRET_ARN, else COGMAIL_SIGNING_KEYS, else the
 built-in development keyring, as in the Lambda.
@@ -52,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return verify(ctx, args[1:], stdout, stderr, getenv)
 	case "check":
 		return checkAll(ctx, args[1:], stdout, stderr, getenv)
+	case "preview":
+		return previewGallery(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -156,4 +171,75 @@ func checkAll(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		}
 	}
 	return status
+}
+
+func previewGallery(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	flags := flag.NewFlagSet("preview", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	out := flags.String("out", "", "write the gallery into this folder")
+	addr := flags.String("serve", "", "serve the gallery on this loopback address (127.0.0.1:PORT)")
+	dir := flags.String("templates", "", "the templates folder to read (default: the embedded copy with -out, templates/ of the module with -serve)")
+	if err := flags.Parse(args); err != nil || flags.NArg() > 0 || (*out == "") == (*addr == "") {
+		fmt.Fprintln(stderr, "cogmail preview: give one of --out DIR or --serve 127.0.0.1:PORT")
+		return 2
+	}
+	if *addr != "" {
+		return serveGallery(ctx, *addr, *dir, stdout, stderr)
+	}
+	var h *handler.Handler
+	source := "the embedded templates"
+	if *dir == "" {
+		// The very handler the Lambda builds, overlay folder included.
+		h = handler.Setup(ctx, getenv, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	} else {
+		var err error
+		if h, err = preview.NewHandler(os.DirFS(*dir)); err != nil {
+			fmt.Fprintf(stderr, "cogmail preview: %v\n", err)
+			return 1
+		}
+		source = "the templates on disk"
+	}
+	g := preview.Build(h, source)
+	if err := g.Write(*out); err != nil {
+		fmt.Fprintf(stderr, "cogmail preview: %v\n", err)
+		return 1
+	}
+	index, err := filepath.Abs(filepath.Join(*out, "index.html"))
+	if err != nil {
+		index = filepath.Join(*out, "index.html")
+	}
+	// Failures are marked in the gallery, not an exit status: `cogmail
+	// check` is the gate; the path alone goes to stdout, for `open $(…)`.
+	fmt.Fprintf(stderr, "cogmail preview: %d messages, %d failed\n", len(g.Entries), g.Failed())
+	fmt.Fprintln(stdout, index)
+	return 0
+}
+
+func serveGallery(ctx context.Context, addr, dir string, stdout, stderr io.Writer) int {
+	if err := preview.CheckLoopback(addr); err != nil {
+		fmt.Fprintf(stderr, "cogmail preview: %v\n", err)
+		return 2
+	}
+	if dir == "" {
+		root, err := rie.ModuleRoot()
+		if err != nil {
+			fmt.Fprintf(stderr, "cogmail preview: %v (or give -templates DIR)\n", err)
+			return 1
+		}
+		dir = filepath.Join(root, "templates")
+	}
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		fmt.Fprintf(stderr, "cogmail preview: %s is not a templates folder\n", dir)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := preview.ListenAndServe(ctx, addr, preview.NewServer(dir), func(a net.Addr) {
+		fmt.Fprintf(stdout, "serving the gallery of %s at http://%s/ (Ctrl-C stops)\n", dir, a)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "cogmail preview: %v\n", err)
+		return 1
+	}
+	return 0
 }
