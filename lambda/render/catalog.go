@@ -127,6 +127,21 @@ func (w *words) count(key string, n int, args ...string) string {
 	return fill(text, append(args, "n", strconv.Itoa(n)))
 }
 
+// nextToken splits text at its first {token}: the text before it, the token
+// with its braces, and the rest; ok is false when no token is left. The one
+// reading of {tokens} for filling, validating and the pseudo-locale.
+func nextToken(text string) (before, token, rest string, ok bool) {
+	open := strings.IndexByte(text, '{')
+	if open < 0 {
+		return text, "", "", false
+	}
+	end := strings.IndexByte(text[open:], '}')
+	if end < 0 {
+		return text, "", "", false
+	}
+	return text[:open], text[open : open+end+1], text[open+end+1:], true
+}
+
 // fill replaces each {name} with the value that follows "name" in args;
 // unknown names stay as written. Values are plain text: html/template escapes
 // them where they land.
@@ -137,29 +152,19 @@ func fill(text string, args []string) string {
 	var b strings.Builder
 	b.Grow(len(text) + 32)
 	for {
-		open := strings.IndexByte(text, '{')
-		if open < 0 {
-			break
+		before, token, rest, ok := nextToken(text)
+		b.WriteString(before)
+		if !ok {
+			return b.String()
 		}
-		end := strings.IndexByte(text[open:], '}')
-		if end < 0 {
-			break
-		}
-		name, value, found := text[open+1:open+end], "", false
+		value := token
 		for i := 0; i+1 < len(args); i += 2 {
-			if args[i] == name {
-				value, found = args[i+1], true
+			if args[i] == token[1:len(token)-1] {
+				value = args[i+1]
 				break
 			}
 		}
-		b.WriteString(text[:open])
-		if found {
-			b.WriteString(value)
-		} else {
-			b.WriteString(text[open : open+end+1])
-		}
-		text = text[open+end+1:]
+		b.WriteString(value)
+		text = rest
 	}
-	b.WriteString(text)
-	return b.String()
 }

@@ -43,16 +43,14 @@ func pseudoText(s string) string {
 	}
 	var b strings.Builder
 	b.WriteString("[")
-	for s != "" {
-		open := strings.IndexByte(s, '{')
-		end := strings.IndexByte(s, '}')
-		if open < 0 || end < open {
-			b.WriteString(accents.Replace(s))
+	for {
+		before, token, rest, ok := nextToken(s)
+		b.WriteString(accents.Replace(before))
+		if !ok {
 			break
 		}
-		b.WriteString(accents.Replace(s[:open]))
-		b.WriteString(s[open : end+1])
-		s = s[end+1:]
+		b.WriteString(token)
+		s = rest
 	}
 	// 40 % longer, counted in runes of the original, as words.
 	pad := len([]rune(b.String())) * 2 / 5

@@ -117,16 +117,12 @@ var wholeNumbers = func() []int {
 func tokens(text string) string {
 	var found []string
 	for {
-		open := strings.IndexByte(text, '{')
-		if open < 0 {
+		_, token, rest, ok := nextToken(text)
+		if !ok {
 			break
 		}
-		end := strings.IndexByte(text[open:], '}')
-		if end < 0 {
-			break
-		}
-		found = append(found, text[open:open+end+1])
-		text = text[open+end+1:]
+		found = append(found, token)
+		text = rest
 	}
 	sort.Strings(found)
 	return "[" + strings.Join(found, " ") + "]"
