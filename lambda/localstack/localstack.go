@@ -87,7 +87,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := cleanState(o.State); err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(4)
+	ports, err := rie.FreePorts(4)
 	if err != nil {
 		return nil, err
 	}

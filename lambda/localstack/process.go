@@ -186,22 +186,6 @@ func awaitClosed(addrs []string, timeout time.Duration) error {
 	return nil
 }
 
-// freePorts asks the kernel for n distinct free ports on 127.0.0.1. They are
-// released for the processes to take, so another program may win one; the
-// process then fails to listen and Start says so.
-func freePorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("find a free port: %w", err)
-		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
-
 // output passes a process's lines on to out with a prefix, and keeps the
 // last few kilobytes for error messages; for a detached process it only
 // knows the log file.
