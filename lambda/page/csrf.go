@@ -77,7 +77,7 @@ func (h *Handler) csrfToken(w http.ResponseWriter, r *http.Request) (string, err
 		n = base64.RawURLEncoding.EncodeToString(b)
 		http.SetCookie(w, &http.Cookie{
 			Name: csrfCookieName(r), Value: n, Path: "/",
-			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: overHTTPS(r),
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: overHTTPS(r),
 		})
 	}
 	return h.token(n), nil

@@ -21,7 +21,7 @@ func TestCSRFOverHTTPS(t *testing.T) {
 	req.Header.Set("X-Forwarded-Proto", "https")
 	opened := e.do(req)
 	cookie := opened.header.Get("Set-Cookie")
-	for _, want := range []string{"__Host-cogmail-csrf=", "Path=/", "HttpOnly", "Secure", "SameSite=Strict"} {
+	for _, want := range []string{"__Host-cogmail-csrf=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax"} {
 		assert.Contains(t, cookie, want)
 	}
 	nonce := strings.TrimPrefix(strings.SplitN(cookie, ";", 2)[0], "__Host-cogmail-csrf=")

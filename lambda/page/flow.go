@@ -44,7 +44,10 @@ type target struct {
 // and its form shown; a bare path is a fragment-mode link for the opener.
 func (h *Handler) getLink(f flow) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.RawQuery == "" {
+		// A fragment-mode link sends none of its parameters in the query
+		// (its base URL may have one of its own, utm_source say): the
+		// opener reads them from the fragment.
+		if !hasLinkParams(r.URL.Query()) {
 			h.opener(w, r, f)
 			return
 		}
@@ -202,4 +205,15 @@ func (h *Handler) success(w http.ResponseWriter, r *http.Request, f flow, t targ
 	}
 	v.SignIn = t.client.SignInURL
 	h.show(w, v, "success", http.StatusOK)
+}
+
+// hasLinkParams reports whether a query carries any of a link's own
+// parameters: a query link, perhaps broken, rather than a fragment link.
+func hasLinkParams(q url.Values) bool {
+	for _, name := range []string{link.ParamUsername, link.ParamTenant, link.ParamLocale, link.ParamExpires, link.ParamKeyID, link.ParamSignature} {
+		if q.Has(name) {
+			return true
+		}
+	}
+	return false
 }

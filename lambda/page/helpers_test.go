@@ -128,6 +128,8 @@ func newEnv(t *testing.T, edit func(*page.Config)) *env {
 		Keyring: e.ring, Tenants: tenant.NewStore(templates.FS), Renderer: renderer, Cognito: e.cognito,
 		Now:    func() time.Time { return testNow },
 		Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		// Short, so the tests stay fast; TestRequestTakesTheSameTime checks it holds.
+		RequestDuration: 50 * time.Millisecond,
 		Clients: map[string]page.Client{
 			"default": {UserPoolID: "eu-west-1_Abc123", ClientID: "client-default", ClientSecret: testSecret,
 				SignInURL: "https://app.example.com/sign-in", Policy: page.DefaultPolicy},

@@ -54,7 +54,14 @@ type Config struct {
 	// CSRFKey signs the form tokens; empty: derived from the keyring, so a
 	// deployment needs no extra secret.
 	CSRFKey []byte
+	// RequestDuration is how long every "send me a new email" answer
+	// takes, whatever Cognito does (0: DefaultRequestDuration).
+	RequestDuration time.Duration
 }
+
+// DefaultRequestDuration is long enough to cover the Custom Message trigger
+// Cognito runs for real users before it answers ForgotPassword.
+const DefaultRequestDuration = 3 * time.Second
 
 // Client is one tenant's app client.
 type Client struct {
@@ -90,6 +97,10 @@ func (p PasswordPolicy) Allows(password string) bool {
 			symbol = true
 		}
 	}
+	// Cognito refuses a leading or trailing space.
+	if strings.TrimSpace(password) != password {
+		return false
+	}
 	return utf8.RuneCountInString(password) >= p.MinLength &&
 		(upper || !p.RequireUppercase) && (lower || !p.RequireLowercase) &&
 		(number || !p.RequireNumbers) && (symbol || !p.RequireSymbols)
@@ -119,6 +130,9 @@ type Handler struct {
 
 // New checks cfg and parses the page templates.
 func New(cfg Config) (*Handler, error) {
+	if cfg.RequestDuration <= 0 {
+		cfg.RequestDuration = DefaultRequestDuration
+	}
 	var errs []error
 	if cfg.Keyring == nil {
 		errs = append(errs, errors.New("page: no keyring"))

@@ -214,9 +214,18 @@ func TestPasswordPolicyAllows(t *testing.T) {
 		want     bool
 	}{
 		{"Abcdef1!", true}, {"abcdef1!", false}, {"ABCDEF1!", false}, {"Abcdefg!", false}, {"Abcdefg1", false},
-		{"Ab1!", false}, {"Ab1 cdef", true}, {"Äbcdef1!", false},
+		{"Ab1!", false}, {"Ab1 cdef", true}, {"Äbcdef1!", false}, {" Abcdef1!", false}, {"Abcdef1! ", false},
 	} {
 		assert.Equal(t, tc.want, page.DefaultPolicy.Allows(tc.password), tc.password)
 	}
 	assert.True(t, page.PasswordPolicy{MinLength: 6}.Allows("aaaaaa"))
+}
+
+// A fragment-mode link whose base URL has a query of its own still reaches
+// the opener, which reads the parameters from the fragment.
+func TestFragmentLinkWithBaseQueryOpens(t *testing.T) {
+	e := newEnv(t, nil)
+	res := e.get("/reset?utm_source=email")
+	assert.Equal(t, http.StatusOK, res.status)
+	assert.Contains(t, res.body, `<form id="open" method="post"`)
 }

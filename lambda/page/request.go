@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
@@ -37,7 +38,11 @@ func (h *Handler) request(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, t, v.tag.String(), "page.error.setup", http.StatusInternalServerError)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	// Cognito runs the Custom Message trigger before it answers for a real
+	// user only, so the answer's timing told whether an account exists:
+	// every answer now takes the same time, the call's result aside.
+	defer waitUntil(r.Context(), time.Now().Add(h.cfg.RequestDuration))
+	ctx, cancel := context.WithTimeout(r.Context(), min(callTimeout, h.cfg.RequestDuration))
 	defer cancel()
 	_, err := h.cfg.Cognito.ForgotPassword(ctx, &cip.ForgotPasswordInput{
 		ClientId: &client.ClientID, Username: &email, SecretHash: client.secretHash(email),
@@ -70,4 +75,14 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
 	v.Heading = v.T("page.confirm.heading")
 	v.Body = v.T("page.confirm.body", "product", v.Brand.ProductName)
 	h.show(w, v, "error", http.StatusOK)
+}
+
+// waitUntil sleeps until t, or until the visitor leaves.
+func waitUntil(ctx context.Context, t time.Time) {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -264,6 +265,27 @@ func TestRequestAlwaysSamePage(t *testing.T) {
 			assert.Equal(t, testEmail, *in.Username)
 			assert.Equal(t, secretHash(testEmail, "client-default", testSecret), *in.SecretHash)
 			assert.Equal(t, map[string]string{"locale": "es"}, in.ClientMetadata)
+		})
+	}
+}
+
+// Whether Cognito answers at once (no such user) or after running the
+// Custom Message trigger (a real user), the page answers no earlier than its
+// RequestDuration: its timing must not tell whether an account exists.
+func TestRequestTakesTheSameTime(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{{"case=sent", nil}, {"case=user-not-found", &types.UserNotFoundException{}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(c *page.Config) { c.RequestDuration = 300 * time.Millisecond })
+			e.cognito.errs["ForgotPassword"] = tc.err
+			form := hidden(e.get(e.link(linkOpts{expires: testNow})).body)
+			form.Set("email", testEmail)
+			start := time.Now()
+			res := e.post("/request", form)
+			assert.Equal(t, http.StatusOK, res.status)
+			assert.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)
 		})
 	}
 }
