@@ -56,6 +56,11 @@ func (s *Store) Get(id string) (*Tenant, error) {
 		return l.t, l.err
 	}
 	t, err := s.load(id)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Not kept: ids that name no tenant come from outside (a page's
+		// unverified parameters), and keeping each would grow without bound.
+		return nil, err
+	}
 	s.mu.Lock()
 	if prev, ok := s.tenants[id]; ok { // another goroutine was first
 		t, err = prev.t, prev.err
