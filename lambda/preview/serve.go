@@ -88,6 +88,12 @@ func fingerprint(dir string) (string, error) {
 
 // ServeHTTP answers GET and HEAD for index.html (also at /) and the emails.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Only this machine's names: a page elsewhere could otherwise point a
+	// hostname of its own at 127.0.0.1 (DNS rebinding) and read the gallery.
+	if !loopbackHost(r.Host) {
+		http.Error(w, "this gallery answers loopback hosts only", http.StatusForbidden)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -170,4 +176,17 @@ func ListenAndServe(ctx context.Context, addr string, s *Server, ready func(net.
 		return err
 	}
 	return nil
+}
+
+// loopbackHost reports whether a Host header names this machine.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }

@@ -184,3 +184,22 @@ func TestListenAndServe(t *testing.T) {
 		assert.NoError(t, <-done)
 	})
 }
+
+// DNS rebinding: a foreign Host header is refused.
+func TestServeRefusesForeignHosts(t *testing.T) {
+	s := &Server{}
+	for host, want := range map[string]int{"attacker.example": http.StatusForbidden, "attacker.example:8089": http.StatusForbidden} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Host = host
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("Host %s: status %d, want %d", host, w.Code, want)
+		}
+	}
+	for _, host := range []string{"127.0.0.1:8089", "localhost:8089", "[::1]:8089", "localhost"} {
+		if !loopbackHost(host) {
+			t.Errorf("%s is loopback", host)
+		}
+	}
+}
