@@ -44,7 +44,12 @@ async function main() {
     result.states.success = { status: (await page.textContent('[role=status]')).trim() };
     await shot(page, 'success');
 
+    // From a blank page, so that a fragment-mode link is a real navigation
+    // (from /reset to /reset#… the browser would only scroll).
+    await page.goto('about:blank');
     await page.goto(href.replace(/sig=[^&]*/, 'sig=tampered'));
+    // A fragment link passes through the opener page first: wait past it.
+    await page.waitForFunction(() => !document.getElementById('open') && document.querySelector('h1'));
     result.states.invalid = { heading: (await page.textContent('h1')).trim() };
     await shot(page, 'invalid');
     result.ok = true;

@@ -1,7 +1,13 @@
 package e2e
 
 import (
+	"golang.org/x/text/language"
+
 	"encoding/json"
+	"github.com/cogmail/cogmail/lambda/localstack"
+	"github.com/cogmail/cogmail/lambda/render"
+	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/templates"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,7 +83,8 @@ func TestE2EBrowser(t *testing.T) {
 			assert.Equal(t, tc.dir, j.States.Form.Dir)
 			assert.NotEmpty(t, j.States.Mismatch.Alert, "mismatching passwords are said so")
 			assert.NotEmpty(t, j.States.Success.Status)
-			assert.NotEmpty(t, j.States.Invalid.Heading)
+			assert.Equal(t, invalidHeading(t, s, tc.email, tc.lang), j.States.Invalid.Heading,
+				"a tampered link shows the invalid-link page, not an error page")
 			for _, name := range []string{"email", "form", "mismatch", "success", "invalid"} {
 				info, err := os.Stat(filepath.Join(out, name+".png"))
 				require.NoError(t, err, name)
@@ -89,4 +96,19 @@ func TestE2EBrowser(t *testing.T) {
 			setPassword(s, user)
 		})
 	}
+}
+
+// invalidHeading is the invalid-link page's heading for the user's tenant in
+// lang, from the catalogs the page reads.
+func invalidHeading(t *testing.T, s *localstack.Stack, email, lang string) string {
+	t.Helper()
+	user, ok := s.User(email)
+	require.True(t, ok)
+	r, err := render.New(templates.FS)
+	require.NoError(t, err)
+	tn, err := tenant.NewStore(os.DirFS(s.Overlay), templates.FS).Get(user.Tenant)
+	require.NoError(t, err)
+	texts, err := r.Texts(tn, language.MustParse(lang))
+	require.NoError(t, err)
+	return texts.T("page.invalid.heading")
 }

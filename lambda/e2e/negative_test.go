@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cogmail/cogmail/lambda/keys"
+	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/localstack"
 	pagepkg "github.com/cogmail/cogmail/lambda/page"
 	"github.com/cogmail/cogmail/lambda/render"
@@ -118,11 +120,41 @@ func TestE2ENegative(t *testing.T) {
 		layla.Password = "Kalima-Jadida-7!"
 		setPassword(s, layla)
 	})
-	t.Run("case=a POST without the form's token", func(t *testing.T) {
+	t.Run("case=a POST from a visitor without the cookie", func(t *testing.T) {
 		_, action, form := openReset(t, newBrowser(t), msg)
 		form.Set("password", "Kalima-Sirr-9!")
 		form.Set("repeat", "Kalima-Sirr-9!")
 		p := newBrowser(t).post(action, form) // another visitor: no cookie
 		assert.Equal(t, http.StatusForbidden, p.status)
+	})
+	t.Run("case=a POST with the cookie but a forged token", func(t *testing.T) {
+		b := newBrowser(t)
+		_, action, form := openReset(t, b, msg)
+		form.Set("csrf", "forged-"+form.Get("csrf")[7:])
+		form.Set("password", "Kalima-Sirr-9!")
+		form.Set("repeat", "Kalima-Sirr-9!")
+		assert.Equal(t, http.StatusForbidden, b.post(action, form).status)
+	})
+	// The invalid page offers a new email; asking for one sends it, like
+	// ForgotPassword from the app.
+	t.Run("case=a new email from the invalid link's page", func(t *testing.T) {
+		u, err := url.Parse(raw)
+		require.NoError(t, err)
+		q := u.Query()
+		q.Set("exp", "1")
+		u.RawQuery = q.Encode()
+		b := newBrowser(t)
+		invalid := b.get(u.String())
+		require.Equal(t, http.StatusBadRequest, invalid.status)
+		action, form := invalid.form(t, u.String())
+		require.True(t, strings.HasSuffix(action, "/request"), action)
+		form.Set("email", layla.Email)
+		seen := mailCount(t, s)
+		sent := b.post(action, form)
+		assert.Equal(t, http.StatusOK, sent.status)
+		fresh := mailAfter(t, s, seen, layla.Email)
+		assert.Contains(t, fresh.EmailMessage, `<html lang="ar"`, "in the link's language")
+		_, err = link.Verify(firstLink(t, fresh.EmailMessage), keys.Development(), time.Now())
+		assert.NoError(t, err)
 	})
 }
