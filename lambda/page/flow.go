@@ -107,6 +107,13 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw str
 	}
 	if reason != "" {
 		h.log(r, slog.LevelInfo, "", "invalid-link", slog.String("reason", reason))
+		if f.activate {
+			// ForgotPassword cannot help a user who never activated
+			// (Cognito refuses it in FORCE_CHANGE_PASSWORD): only a new
+			// invitation can.
+			h.invalidInvitation(w, r, values.Get(link.ParamTenant), values.Get(link.ParamLocale))
+			return target{}, false
+		}
 		h.invalid(w, r, values.Get(link.ParamTenant), values.Get(link.ParamLocale), "")
 		return target{}, false
 	}
@@ -179,6 +186,17 @@ func (h *Handler) invalid(w http.ResponseWriter, r *http.Request, tenantID, loca
 	if errKey != "" {
 		v.Error = v.T(errKey)
 	}
+	h.show(w, v, "invalid", http.StatusBadRequest)
+}
+
+// invalidInvitation is the invalid-link page for an invitation: it asks for
+// a new invitation instead of offering an email that would never come.
+func (h *Handler) invalidInvitation(w http.ResponseWriter, r *http.Request, tenantID, locale string) {
+	v, ok := h.newView(w, r, h.readableTenant(tenantID), locale)
+	if !ok {
+		return
+	}
+	v.Heading, v.Activate = v.T("page.invalid.heading"), true
 	h.show(w, v, "invalid", http.StatusBadRequest)
 }
 
