@@ -3,6 +3,7 @@ package localstack
 import (
 	"errors"
 	"fmt"
+	procfs "github.com/cogmail/cogmail/lambda/internal/proc"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -44,12 +45,12 @@ func alive(p Process) bool {
 	if p.PID <= 0 {
 		return false
 	}
-	st, ok := readStat(p.PID)
+	st, ok := procfs.ReadStat(p.PID)
 	if !ok {
 		if _, err := os.Stat("/proc/self/stat"); err == nil {
 			return false // /proc works, and the pid is gone
 		}
 		return syscall.Kill(p.PID, 0) == nil
 	}
-	return st.live && st.session == p.PID && (p.Start == 0 || st.start == p.Start)
+	return st.Live && st.Session == p.PID && (p.Start == 0 || st.Start == p.Start)
 }

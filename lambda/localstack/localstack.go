@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	procfs "github.com/cogmail/cogmail/lambda/internal/proc"
 	"io"
 	"io/fs"
 	"os"
@@ -140,8 +141,8 @@ func (s *Stack) start(ctx context.Context, o Options, emulatorPorts []int) error
 	}
 	if o.Detach {
 		for _, p := range s.procs {
-			st, _ := readStat(p.cmd.Process.Pid)
-			s.Processes = append(s.Processes, Process{Name: p.name, PID: p.cmd.Process.Pid, Start: st.start})
+			st, _ := procfs.ReadStat(p.cmd.Process.Pid)
+			s.Processes = append(s.Processes, Process{Name: p.name, PID: p.cmd.Process.Pid, Start: st.Start})
 		}
 	}
 	return writeInfo(&s.Info)

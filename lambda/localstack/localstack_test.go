@@ -3,6 +3,7 @@ package localstack
 import (
 	"context"
 	"fmt"
+	procfs "github.com/cogmail/cogmail/lambda/internal/proc"
 	"html"
 	"io"
 	"net"
@@ -175,7 +176,7 @@ func processesMentioning(t *testing.T, dir string) []int {
 			continue
 		}
 		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
-		if st, ok := readStat(pid); err == nil && ok && st.live && strings.Contains(string(env), dir) {
+		if st, ok := procfs.ReadStat(pid); err == nil && ok && st.Live && strings.Contains(string(env), dir) {
 			pids = append(pids, pid)
 		}
 	}

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	procfs "github.com/cogmail/cogmail/lambda/internal/proc"
 	"io"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -103,7 +101,7 @@ func killSession(sid int) error {
 	_ = syscall.Kill(-sid, syscall.SIGKILL)
 	deadline := time.Now().Add(killTimeout)
 	for {
-		left, err := sessionMembers(sid)
+		left, err := procfs.SessionMembers(sid)
 		if err != nil || len(left) == 0 {
 			return nil
 		}
@@ -115,56 +113,6 @@ func killSession(sid int) error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-// sessionMembers lists the live (not zombie) processes of session sid.
-func sessionMembers(sid int) ([]int, error) {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil, err
-	}
-	var pids []int
-	for _, entry := range entries {
-		pid, err := strconv.Atoi(entry.Name())
-		if err != nil {
-			continue
-		}
-		if st, ok := readStat(pid); ok && st.live && st.session == sid {
-			pids = append(pids, pid)
-		}
-	}
-	return pids, nil
-}
-
-type procStat struct {
-	// live is false for a zombie whose threads have all exited: until the
-	// last one has, the process may still hold its sockets.
-	live    bool
-	session int
-	start   uint64 // clock ticks after boot: tells a reused pid apart
-}
-
-// readStat reads /proc/<pid>/stat: "pid (comm) state ppid pgrp session …
-// num_threads(20th) … starttime(22nd)"; comm may hold spaces and
-// parentheses, so fields are counted from the last ')'.
-func readStat(pid int) (procStat, bool) {
-	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return procStat{}, false
-	}
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return procStat{}, false
-	}
-	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 20 {
-		return procStat{}, false
-	}
-	session, _ := strconv.Atoi(f[3])
-	threads, _ := strconv.Atoi(f[17])
-	start, _ := strconv.ParseUint(f[19], 10, 64)
-	zombie := f[0] == "Z" || f[0] == "X"
-	return procStat{live: !zombie || threads > 1, session: session, start: start}, true
 }
 
 // awaitClosed waits until no addr accepts connections.

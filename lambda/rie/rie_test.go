@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/cogmail/cogmail/lambda/internal/proc"
 	"net"
 	"net/url"
 	"os"
@@ -120,14 +121,14 @@ func TestStartInvokeStop(t *testing.T) {
 		_, err := e.Invoke(context.Background(), []byte(`{}`)) // starts the function
 		require.NoError(t, err)
 		pid := e.cmd.Process.Pid
-		if members, err := sessionMembers(pid); err == nil {
+		if members, err := proc.SessionMembers(pid); err == nil {
 			require.Len(t, members, 2, "the emulator and the function")
 		}
 
 		require.NoError(t, e.Stop())
 
 		assertNotListening(t, e)
-		if members, err := sessionMembers(pid); err == nil {
+		if members, err := proc.SessionMembers(pid); err == nil {
 			assert.Empty(t, members)
 		}
 		assert.NoError(t, e.Stop(), "a second Stop")
@@ -149,7 +150,7 @@ func TestStartInvokeStop(t *testing.T) {
 		require.NoError(t, e.Stop())
 
 		assertNotListening(t, e)
-		if members, err := sessionMembers(pid); err == nil {
+		if members, err := proc.SessionMembers(pid); err == nil {
 			assert.Empty(t, members)
 		}
 	})

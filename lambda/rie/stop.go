@@ -3,13 +3,9 @@
 package rie
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/cogmail/cogmail/lambda/internal/proc"
 	"slices"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -37,7 +33,7 @@ func (e *Emulator) stop() error {
 	// the emulator, it would be left to init, which in a container may never
 	// reap it. This is a courtesy, so it gets a second at most.
 	for courtesy := time.Now().Add(time.Second); time.Now().Before(courtesy); {
-		function, err := sessionMembers(pid)
+		function, err := proc.SessionMembers(pid)
 		function = slices.DeleteFunc(function, func(p int) bool { return p == pid })
 		if err != nil || len(function) == 0 {
 			break
@@ -54,7 +50,7 @@ func (e *Emulator) stop() error {
 	var left []int
 	for {
 		var err error
-		left, err = sessionMembers(pid)
+		left, err = proc.SessionMembers(pid)
 		if err != nil {
 			break // no /proc (not Linux): the emulator's group is all we can reach
 		}
@@ -75,39 +71,4 @@ func (e *Emulator) stop() error {
 		return fmt.Errorf("rie: processes %v of the emulator's session survived SIGKILL", left)
 	}
 	return nil
-}
-
-// sessionMembers lists the live processes of session sid, from /proc. Zombies
-// are not counted: they have exited, and only wait for their parent (or init)
-// to reap them.
-func sessionMembers(sid int) ([]int, error) {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil, err
-	}
-	var pids []int
-	for _, entry := range entries {
-		pid, err := strconv.Atoi(entry.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", entry.Name(), "stat"))
-		if err != nil {
-			continue // exited meanwhile
-		}
-		// "pid (comm) state ppid pgrp session …"; comm may hold spaces and
-		// parentheses, so fields are counted from the last ')'.
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
-			continue
-		}
-		fields := strings.Fields(string(stat[i+1:]))
-		if len(fields) < 4 || fields[0] == "Z" || fields[0] == "X" {
-			continue
-		}
-		if session, err := strconv.Atoi(fields[3]); err == nil && session == sid {
-			pids = append(pids, pid)
-		}
-	}
-	return pids, nil
 }
