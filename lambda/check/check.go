@@ -28,13 +28,17 @@ var sample = handler.Sample{
 
 // Row is one combination's result.
 type Row struct {
-	Tenant   string
-	Language string // asked for
-	Kind     trigger.Kind
-	Lang     string // written in
-	Chars    int    // email body, in Cognito's characters
-	Outcome  string
-	Err      error
+	Tenant     string
+	TenantName string // the tenant's display name
+	Language   string // asked for
+	Kind       trigger.Kind
+	Lang       string // written in
+	Chars      int    // email body, in Cognito's characters
+	Outcome    string
+	Err        error
+	// Message is what would go back to Cognito: for the gallery and the CSS
+	// lint, which look at the same matrix.
+	Message gate.Message
 }
 
 // Failed reports whether the row would reach a user as anything but the
@@ -60,8 +64,8 @@ func Run(h *handler.Handler) ([]Row, error) {
 		for _, tag := range Languages(t) {
 			for _, k := range trigger.Kinds {
 				msg, outcome, err := h.Preview(k, t, tag, sample)
-				row := Row{Tenant: t.ID, Language: tag.String(), Kind: k, Outcome: outcome, Err: err,
-					Chars: gate.Length(msg.EmailMessage)}
+				row := Row{Tenant: t.ID, TenantName: t.DisplayName, Language: tag.String(), Kind: k,
+					Outcome: outcome, Err: err, Chars: gate.Length(msg.EmailMessage), Message: msg}
 				if outcome == "rendered" {
 					row.Lang = htmlLang(msg.EmailMessage)
 				}

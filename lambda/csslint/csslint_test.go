@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -15,7 +14,6 @@ import (
 
 	"github.com/cogmail/cogmail/lambda/check"
 	"github.com/cogmail/cogmail/lambda/handler"
-	"github.com/cogmail/cogmail/lambda/trigger"
 )
 
 // The repository's root, from this package's folder.
@@ -41,41 +39,26 @@ func caniemailData(t *testing.T) *Data {
 	return data
 }
 
-// sample is the user check.Run writes to (lambda/check keeps its own
-// unexported): a sub UUID as the username and a long name.
-var sample = handler.Sample{
-	UserName: "d2f4a6c8-1b3e-4a5c-9e7f-0a1b2c3d4e5f",
-	Name:     "Maximiliane Alexandra Konstantinopoulou-Wittgenstein",
-}
-
 // email is one rendered body and its name.
 type email struct{ name, body string }
 
-// renderAll renders every tenant × language × message exactly as
-// lambda/check does: the handler Setup builds from an empty environment,
-// tenants sorted by id, check.Languages, trigger.Kinds, handler.Preview.
+// renderAll renders every tenant × language × message as lambda/check
+// does (check.Run, from the handler Setup builds from an empty environment).
 func renderAll(t *testing.T) []email {
 	t.Helper()
 	h := handler.Setup(context.Background(), func(string) string { return "" }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	require.NoError(t, h.Validate())
-	tenants, err := h.Tenants().LoadAll()
+	rows, err := check.Run(h)
 	require.NoError(t, err)
-	sort.Slice(tenants, func(i, j int) bool { return tenants[i].ID < tenants[j].ID })
 	var out []email
-	for _, tn := range tenants {
-		for _, tag := range check.Languages(tn) {
-			for _, k := range trigger.Kinds {
-				msg, outcome, err := h.Preview(k, tn, tag, sample)
-				name := tn.ID + "/" + tag.String() + "/" + string(k)
-				require.NoError(t, err, name)
-				switch outcome {
-				case "rendered":
-					out = append(out, email{name, msg.EmailMessage})
-				case "cognito-default": // Cognito writes it
-				default:
-					t.Errorf("%s: %s, not rendered (go run ./lambda/cmd/cogmail check)", name, outcome)
-				}
-			}
+	for _, r := range rows {
+		name := r.Tenant + "/" + r.Language + "/" + string(r.Kind)
+		require.NoError(t, r.Err, name)
+		switch r.Outcome {
+		case "rendered":
+			out = append(out, email{name, r.Message.EmailMessage})
+		case "cognito-default": // Cognito writes it
+		default:
+			t.Errorf("%s: %s, not rendered (go run ./lambda/cmd/cogmail check)", name, r.Outcome)
 		}
 	}
 	return out

@@ -2,30 +2,19 @@ package preview
 
 import (
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/cogmail/cogmail/lambda/check"
 	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/handler"
-	"github.com/cogmail/cogmail/lambda/trigger"
 )
-
-// sample is lambda/check's sample user (unexported there): long where it
-// matters, a sub UUID as the username and a name near the greeting's limit.
-// A test holds the gallery's sizes to check.Run's, so the two cannot drift.
-var sample = handler.Sample{
-	UserName: "d2f4a6c8-1b3e-4a5c-9e7f-0a1b2c3d4e5f",
-	Name:     "Maximiliane Alexandra Konstantinopoulou-Wittgenstein",
-}
 
 // Entry is one email of the gallery: check's row, plus what it looks like.
 type Entry struct {
 	check.Row
-	TenantName string // the tenant's display name
-	Subject    string
-	Dir        string // "ltr" or "rtl", as written on <html>
-	HasDark    bool   // the email has prefers-color-scheme: dark styles
+	Subject string
+	Dir     string // "ltr" or "rtl", as written on <html>
+	HasDark bool   // the email has prefers-color-scheme: dark styles
 	// Light is the email as delivered and Dark its dark twin, as paths
 	// relative to the gallery's root; both "" when no email goes out
 	// (the tenant leaves the message to Cognito, or the event passes through).
@@ -71,24 +60,14 @@ type Gallery struct {
 
 // Build renders the matrix check.Run renders, in its order, through h.
 func Build(h *handler.Handler, source string) *Gallery {
-	g := &Gallery{Source: source, InputErr: h.Validate(), files: map[string][]byte{}}
-	tenants, _ := h.Tenants().LoadAll() // problems are in InputErr
-	sort.Slice(tenants, func(i, j int) bool { return tenants[i].ID < tenants[j].ID })
-	for _, t := range tenants {
-		for _, tag := range check.Languages(t) {
-			for _, k := range trigger.Kinds {
-				msg, outcome, err := h.Preview(k, t, tag, sample)
-				e := Entry{
-					Row: check.Row{Tenant: t.ID, Language: tag.String(), Kind: k, Outcome: outcome, Err: err,
-						Chars: gate.Length(msg.EmailMessage)},
-					TenantName: t.DisplayName, Subject: msg.EmailSubject,
-				}
-				if msg.EmailMessage != "" {
-					g.addEmail(&e, msg.EmailMessage)
-				}
-				g.Entries = append(g.Entries, e)
-			}
+	rows, inputErr := check.Run(h)
+	g := &Gallery{Source: source, InputErr: inputErr, files: map[string][]byte{}}
+	for _, r := range rows {
+		e := Entry{Row: r, Subject: r.Message.EmailSubject}
+		if r.Message.EmailMessage != "" {
+			g.addEmail(&e, r.Message.EmailMessage)
 		}
+		g.Entries = append(g.Entries, e)
 	}
 	g.files["index.html"] = g.index()
 	return g
@@ -96,10 +75,7 @@ func Build(h *handler.Handler, source string) *Gallery {
 
 // addEmail files the email and its dark twin under the entry.
 func (g *Gallery) addEmail(e *Entry, body string) {
-	e.Lang, e.Dir = htmlAttr(body, "lang"), htmlAttr(body, "dir")
-	if e.Outcome != "rendered" {
-		e.Lang = "" // check reports the language of rendered emails only
-	}
+	e.Dir = htmlAttr(body, "dir")
 	dir := path.Join("mail", e.Tenant, e.Language)
 	e.Light, e.Dark = path.Join(dir, string(e.Kind)+".html"), path.Join(dir, string(e.Kind)+"-dark.html")
 	twin, hasDark := DarkTwin(body)

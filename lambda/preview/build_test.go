@@ -30,8 +30,8 @@ func shipped() *handler.Handler {
 
 var darkQuery = regexp.MustCompile(`(?i)prefers-color-scheme\s*:\s*dark`)
 
-// The gallery holds check's whole matrix, in its order and with its sizes
-// (so the same sample user and path), and every entry's files.
+// The gallery holds check's whole matrix, in its order, and every entry's
+// files, the light one exactly the email check rendered.
 func TestGalleryHasEveryCell(t *testing.T) {
 	h := shipped()
 	rows, err := check.Run(h)
@@ -60,6 +60,7 @@ func TestGalleryHasEveryCell(t *testing.T) {
 			assert.Equal(t, strings.TrimSuffix(e.Light, ".html")+"-dark.html", e.Dark)
 			light, ok := g.File(e.Light)
 			require.True(t, ok)
+			assert.Equal(t, r.Message.EmailMessage, string(light))
 			dark, ok := g.File(e.Dark)
 			require.True(t, ok)
 			assert.True(t, strings.Contains(page, `src="`+e.Light+`"`), "no light frame in the index")
