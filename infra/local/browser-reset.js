@@ -2,64 +2,47 @@
 // end-to-end test (lambda/e2e): opens the email as delivered, follows its
 // button, submits the form once wrongly and once rightly, and photographs
 // each state. Input: one JSON argument; output: one JSON line.
-const { chromium } = require('playwright-core');
+const { run } = require('./chromium');
 
-async function main() {
-  const job = JSON.parse(process.argv[2]);
-  const browser = await chromium.launch({
-    executablePath: job.chromium,
-    // As root, without a GPU, and off the network: this machine has none.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+async function steps(browser, job, result) {
   const shot = async (page, name) => page.screenshot({ path: `${job.out}/${name}.png`, fullPage: true });
-  const result = { states: {} };
-  try {
-    const context = await browser.newContext({ viewport: { width: job.width || 600, height: 800 } });
-    const page = await context.newPage();
+  const context = await browser.newContext({ viewport: { width: job.width || 600, height: 800 } });
+  const page = await context.newPage();
 
-    await page.goto(job.emailFile);
-    await shot(page, 'email');
-    const href = await page.getAttribute('a[href]', 'href'); // the button comes first
-    result.href = href;
+  await page.goto(job.emailFile);
+  await shot(page, 'email');
+  const href = await page.getAttribute('a[href]', 'href'); // the button comes first
+  result.href = href;
 
-    await page.goto(href);
-    result.states.form = { lang: await page.getAttribute('html', 'lang'), dir: await page.getAttribute('html', 'dir') };
-    await shot(page, 'form');
+  await page.goto(href);
+  result.states.form = { lang: await page.getAttribute('html', 'lang'), dir: await page.getAttribute('html', 'dir') };
+  await shot(page, 'form');
 
-    const submit = async () => {
-      await Promise.all([page.waitForNavigation({ timeout: 10000 }), page.click('button[type=submit]')]);
-      result.last = { status: await page.evaluate(() => document.title), text: (await page.innerText('body')).slice(0, 500) };
-    };
-    await page.fill('#password', job.password);
-    await page.fill('#repeat', job.password + 'x');
-    await submit();
-    result.states.mismatch = { alert: (await page.textContent('[aria-live]', { timeout: 5000 })).trim() };
-    await shot(page, 'mismatch');
+  const submit = async () => {
+    await Promise.all([page.waitForNavigation({ timeout: 10000 }), page.click('button[type=submit]')]);
+    result.last = { status: await page.evaluate(() => document.title), text: (await page.innerText('body')).slice(0, 500) };
+  };
+  await page.fill('#password', job.password);
+  await page.fill('#repeat', job.password + 'x');
+  await submit();
+  result.states.mismatch = { alert: (await page.textContent('[aria-live]', { timeout: 5000 })).trim() };
+  await shot(page, 'mismatch');
 
-    await page.fill('#password', job.password);
-    await page.fill('#repeat', job.password);
-    await submit();
-    await page.waitForSelector('[role=status]', { timeout: 5000 });
-    result.states.success = { status: (await page.textContent('[role=status]')).trim() };
-    await shot(page, 'success');
+  await page.fill('#password', job.password);
+  await page.fill('#repeat', job.password);
+  await submit();
+  await page.waitForSelector('[role=status]', { timeout: 5000 });
+  result.states.success = { status: (await page.textContent('[role=status]')).trim() };
+  await shot(page, 'success');
 
-    // From a blank page, so that a fragment-mode link is a real navigation
-    // (from /reset to /reset#… the browser would only scroll).
-    await page.goto('about:blank');
-    await page.goto(href.replace(/sig=[^&]*/, 'sig=tampered'));
-    // A fragment link passes through the opener page first: wait past it.
-    await page.waitForFunction(() => !document.getElementById('open') && document.querySelector('h1'));
-    result.states.invalid = { heading: (await page.textContent('h1')).trim() };
-    await shot(page, 'invalid');
-    result.ok = true;
-  } catch (err) {
-    result.ok = false;
-    result.error = String(err && err.stack || err);
-  } finally {
-    await browser.close();
-  }
-  process.stdout.write(JSON.stringify(result) + '\n');
+  // From a blank page, so that a fragment-mode link is a real navigation
+  // (from /reset to /reset#… the browser would only scroll).
+  await page.goto('about:blank');
+  await page.goto(href.replace(/sig=[^&]*/, 'sig=tampered'));
+  // A fragment link passes through the opener page first: wait past it.
+  await page.waitForFunction(() => !document.getElementById('open') && document.querySelector('h1'));
+  result.states.invalid = { heading: (await page.textContent('h1')).trim() };
+  await shot(page, 'invalid');
 }
 
-main();
+run({ states: {} }, steps);

@@ -4,7 +4,7 @@
 // screenshot and reports whether the page overflows sideways and whether the
 // button is visible, on screen and clickable. Input: one JSON argument;
 // output: one JSON line.
-const { chromium } = require('playwright-core');
+const { run } = require('./chromium');
 
 // measure runs in the email. The main card is the element with .cm-card, or
 // else the nearest box around the heading that paints a background (the
@@ -44,68 +44,51 @@ function measure() {
   return result;
 }
 
-async function main() {
-  const job = JSON.parse(process.argv[2]);
-  const browser = await chromium.launch({
-    executablePath: job.chromium,
-    // As root, without a GPU, and off the network: this machine has none.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const result = { cells: [] };
-  try {
-    // One context per width and scheme: a context's viewport and scheme are
-    // what a phone or a desktop client in dark mode would give the email.
-    const pages = new Map();
-    const pageFor = async (width, scheme) => {
-      const key = `${width}/${scheme}`;
-      if (!pages.has(key)) {
-        const context = await browser.newContext({ viewport: { width, height: 800 }, colorScheme: scheme });
-        pages.set(key, await context.newPage());
-      }
-      return pages.get(key);
-    };
-    for (const cell of job.cells) {
-      const page = await pageFor(cell.width, cell.scheme);
-      await page.goto(cell.file);
-      const got = await page.evaluate(measure);
-      got.name = cell.name;
-      got.shot = `${job.out}/${cell.name}.png`;
-      await page.screenshot({ path: got.shot, fullPage: true });
-      if (cell.twin) {
-        // The gallery's dark twin, seen by a viewer in light mode, should
-        // paint what the email paints for a reader in dark mode.
-        const light = await pageFor(cell.width, 'light');
-        await light.goto(cell.twin);
-        got.twinColors = (await light.evaluate(measure)).colors;
-      }
-      result.cells.push(got);
+async function steps(browser, job, result) {
+  // One context per width and scheme: a context's viewport and scheme are
+  // what a phone or a desktop client in dark mode would give the email.
+  const pages = new Map();
+  const pageFor = async (width, scheme) => {
+    const key = `${width}/${scheme}`;
+    if (!pages.has(key)) {
+      const context = await browser.newContext({ viewport: { width, height: 800 }, colorScheme: scheme });
+      pages.set(key, await context.newPage());
     }
-
-    const index = await (await browser.newContext({ viewport: { width: 1360, height: 1000 } })).newPage();
-    const settle = async () => {
-      await Promise.all(index.frames().map((f) => f.waitForLoadState('load')));
-      await index.waitForTimeout(300); // lazy iframes that came into view
-    };
-    await index.goto(job.index);
-    await settle();
-    result.index = { shot: `${job.out}/gallery-index.png` };
-    await index.screenshot({ path: result.index.shot });
-    // A link to one language shows that language's emails and no others.
-    await index.goto(`${job.index}#${job.filter}`);
-    await settle();
-    result.filtered = await index.evaluate(() => [...document.querySelectorAll('article.mail')]
-      .filter((el) => el.getClientRects().length > 0).map((el) => el.id));
-    result.filteredShot = `${job.out}/gallery-filtered.png`;
-    await index.screenshot({ path: result.filteredShot });
-    result.ok = true;
-  } catch (err) {
-    result.ok = false;
-    result.error = String(err && err.stack || err);
-  } finally {
-    await browser.close();
+    return pages.get(key);
+  };
+  for (const cell of job.cells) {
+    const page = await pageFor(cell.width, cell.scheme);
+    await page.goto(cell.file);
+    const got = await page.evaluate(measure);
+    got.name = cell.name;
+    got.shot = `${job.out}/${cell.name}.png`;
+    await page.screenshot({ path: got.shot, fullPage: true });
+    if (cell.twin) {
+      // The gallery's dark twin, seen by a viewer in light mode, should
+      // paint what the email paints for a reader in dark mode.
+      const light = await pageFor(cell.width, 'light');
+      await light.goto(cell.twin);
+      got.twinColors = (await light.evaluate(measure)).colors;
+    }
+    result.cells.push(got);
   }
-  process.stdout.write(JSON.stringify(result) + '\n');
+
+  const index = await (await browser.newContext({ viewport: { width: 1360, height: 1000 } })).newPage();
+  const settle = async () => {
+    await Promise.all(index.frames().map((f) => f.waitForLoadState('load')));
+    await index.waitForTimeout(300); // lazy iframes that came into view
+  };
+  await index.goto(job.index);
+  await settle();
+  result.index = { shot: `${job.out}/gallery-index.png` };
+  await index.screenshot({ path: result.index.shot });
+  // A link to one language shows that language's emails and no others.
+  await index.goto(`${job.index}#${job.filter}`);
+  await settle();
+  result.filtered = await index.evaluate(() => [...document.querySelectorAll('article.mail')]
+    .filter((el) => el.getClientRects().length > 0).map((el) => el.id));
+  result.filteredShot = `${job.out}/gallery-filtered.png`;
+  await index.screenshot({ path: result.filteredShot });
 }
 
-main();
+run({ cells: [] }, steps);
