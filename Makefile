@@ -13,19 +13,20 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 
 .PHONY: local-forgot e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction preview
 
+# A bare `make` prints the targets; nothing runs by surprise.
+.DEFAULT_GOAL := help
+
 # End-to-end only: cognito-local, the emulator, the page and Chromium.
 # Screenshots are kept under build/e2e.
-e2e: tools node-deps
+e2e: tools node-deps ## end-to-end tests only: cognito-local, the emulator, the page, Chromium
 	go test ./lambda/e2e -count=1 -run E2E -v -artifacts -outputdir $(CURDIR)/build/e2e
 
-help:
-	@echo "make invoke [EVENT=events/….json]  render an event through the Lambda Runtime Interface Emulator"
-	@echo "make test                           format check, vet, staticcheck and every test"
-	@echo "make render [EVENT=…]               the same answer through the cogmail command, no emulator"
-	@echo "make build                          bootstrap for provided.al2023 arm64, in build/"
-	@echo "make bench | fuzz | golden | lint | tools | clean"
+# Every target with a `## text` comment on its line, in the Makefile's order.
+help: ## this list
+	@echo "usage: make TARGET   (EVENT=events/….json for invoke and render; EMAIL=… LOCALE=… for local-forgot)"
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk 'BEGIN {FS = ":.*## "} {printf "  %-22s %s\n", $$1, $$2}'
 
-tools: $(BIN)/aws-lambda-rie $(BIN)/staticcheck
+tools: $(BIN)/aws-lambda-rie $(BIN)/staticcheck ## the pinned Go tools (emulator, staticcheck) into .bin/
 
 $(BIN)/aws-lambda-rie:
 	GOBIN=$(BIN) go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
@@ -34,89 +35,89 @@ $(BIN)/staticcheck:
 	GOBIN=$(BIN) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 # The function for this machine, to run under the emulator.
-build-local:
+build-local: ## the function for this machine, in build/local/
 	CGO_ENABLED=0 go build $(LAMBDA_FLAGS) -o build/local/bootstrap ./lambda/cmd/bootstrap
 
-invoke: build-local $(BIN)/aws-lambda-rie
+invoke: build-local $(BIN)/aws-lambda-rie ## render EVENT through the Lambda Runtime Interface Emulator (README's first command)
 	go run ./lambda/cmd/invoke -bootstrap build/local/bootstrap -event $(EVENT) -out build/invoke
 
-render:
+render: ## the same answer through `cogmail render`, no emulator
 	go run ./lambda/cmd/cogmail render $(EVENT)
 
 # The local stack's Node packages (cognito-local, playwright-core), exactly as
 # locked; reinstalled when package-lock.json changes. npm writes
 # node_modules/.package-lock.json on every install: it serves as the stamp.
-node-deps: infra/local/node_modules/.package-lock.json
+node-deps: infra/local/node_modules/.package-lock.json ## the local stack's npm packages, exactly as locked
 
 infra/local/node_modules/.package-lock.json: infra/local/package-lock.json infra/local/package.json
 	npm ci --prefix infra/local
 	@touch $@
 
 # The page server the local stack's emails link to.
-build-page:
+build-page: ## the reset page server, in build/local/
 	go build -o build/local/page ./lambda/cmd/page
 
 # The function, cognito-local and the page server on 127.0.0.1, left running
 # in the background; build/local/stack.json describes them.
-local-up: build-local build-page node-deps $(BIN)/aws-lambda-rie
+local-up: build-local build-page node-deps $(BIN)/aws-lambda-rie ## start the emulator, cognito-local and the page on 127.0.0.1
 	go run ./lambda/cmd/localstack up -bootstrap build/local/bootstrap -page build/local/page
 
 # Asks for a reset email on the running stack and prints its link.
 EMAIL ?= ana@example.com
-local-forgot:
+local-forgot: ## ask the running stack for a reset email (EMAIL=… LOCALE=…) and print its link
 	go run ./lambda/cmd/localstack forgot $(EMAIL) $(LOCALE)
 
-local-down:
+local-down: ## stop the local stack
 	go run ./lambda/cmd/localstack down
 
-test: tools node-deps fmt-check vet staticcheck check
+test: tools node-deps fmt-check vet staticcheck check ## format check, vet, staticcheck, cogmail check and every test (README's second command)
 	go test ./... -count=1
 
 # Every tenant × language × message through the output gate.
-check:
+check: ## every tenant × language × message through the output gate
 	go run ./lambda/cmd/cogmail check -failures
 
 # A gallery of every tenant × language × message, light and dark side by
 # side, with sizes and gate results; prints the path of its index.html.
-preview:
+preview: ## the gallery of every email, in build/preview/
 	go run ./lambda/cmd/cogmail preview --out build/preview
 
-fmt-check:
+fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.bin/*')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-vet:
+vet: ## go vet
 	go vet ./...
 
-staticcheck: $(BIN)/staticcheck
+staticcheck: $(BIN)/staticcheck ## staticcheck
 	$(BIN)/staticcheck ./...
 
 # cfn-lint (with the SAM translator) cannot come from the registries this
 # project uses; where it is absent the deploy test skips and says so.
-lint:
+lint: ## cfn-lint on template.yaml
 	cfn-lint template.yaml
 
 # The deployed function, and its size for BENCHMARKS.md.
-build:
+build: ## the deployable bootstrap (arm64), in build/
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(LAMBDA_FLAGS) -o build/bootstrap ./lambda/cmd/bootstrap
 	@ls -l build/bootstrap | awk '{print "build/bootstrap: " $$5 " bytes"}'
 
 # Run by `sam build` (template Metadata: BuildMethod: makefile); SAM sets ARTIFACTS_DIR.
-build-CogmailFunction:
+build-CogmailFunction: ## run by `sam build` for the trigger
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./lambda/cmd/bootstrap
 
 # Run by `sam build` for the reset page's function.
-build-PageFunction:
+build-PageFunction: ## run by `sam build` for the page
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./lambda/cmd/pagefn
 
-bench:
+bench: ## the benchmarks of BENCHMARKS.md
 	go test ./lambda/handler -run '^$$' -bench . -benchmem -count 5
 
-fuzz:
+fuzz: ## fuzz the handler for 60 s
 	go test ./lambda/handler -run '^$$' -fuzz FuzzHandler -fuzztime 60s
 
-golden:
+golden: ## rewrite the golden answers in events/golden
 	go test ./... -count=1 -update
 
-clean:
+clean: ## remove build/
 	rm -rf build
