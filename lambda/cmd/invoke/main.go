@@ -3,10 +3,11 @@
 //
 //	invoke [-bootstrap PATH] [-event FILE] [-out DIR]
 //
-// It prints the function's answer as indented JSON on stdout, writes the
-// email it renders to DIR/<event name>.html and prints that path on stderr,
-// after the emulator's log. The emulator and the function are stopped on
-// every way out, Ctrl-C included.
+// After the emulator's log (on stderr) it prints a summary on stdout: the
+// subject, the email's size as Cognito counts it, and where it wrote the
+// email (DIR/<event name>.html) and the whole answer (DIR/<event name>.json).
+// The emulator and the function are stopped on every way out, Ctrl-C
+// included.
 package main
 
 import (

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/rie"
 )
@@ -85,35 +86,58 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return err
 	}
 
+	return report(answer, *eventFile, *outDir, stdout)
+}
+
+// report writes the answer to DIR/<event>.json and the email to
+// DIR/<event>.html, and prints a summary a person reads at a glance: the
+// subject, the sizes as Cognito counts them, and where the files are. The
+// whole answer is 5 to 10 KB of escaped HTML, useless on a terminal.
+func report(answer []byte, eventFile, outDir string, stdout io.Writer) error {
 	var indented bytes.Buffer
 	if err := json.Indent(&indented, answer, "", "  "); err != nil {
 		return fmt.Errorf("the function's answer is not JSON (%v): %q", err, answer)
 	}
 	indented.WriteByte('\n')
-	if _, err := stdout.Write(indented.Bytes()); err != nil {
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	name := filepath.Base(eventFile)
+	base := filepath.Join(outDir, strings.TrimSuffix(name, filepath.Ext(name)))
+	if err := os.WriteFile(base+".json", indented.Bytes(), 0o644); err != nil {
 		return err
 	}
 
 	var reply struct {
-		Response struct {
-			EmailMessage string `json:"emailMessage"`
+		TriggerSource string `json:"triggerSource"`
+		Response      *struct {
+			EmailSubject *string `json:"emailSubject"`
+			EmailMessage *string `json:"emailMessage"`
+			SMSMessage   *string `json:"smsMessage"`
 		} `json:"response"`
 	}
 	// An answer without an object for response (null, say) has no email:
-	// not an error here, the answer is printed for the developer to judge.
+	// not an error here, the summary says so.
 	_ = json.Unmarshal(answer, &reply)
-	if reply.Response.EmailMessage == "" {
+	fmt.Fprintf(stdout, "trigger:  %s\n", reply.TriggerSource)
+	if reply.Response == nil || reply.Response.EmailMessage == nil || *reply.Response.EmailMessage == "" {
+		fmt.Fprintln(stdout, "email:    none: the event went back unchanged, and Cognito sends its default message")
+		fmt.Fprintf(stdout, "answer:   %s\n", base+".json")
 		return nil
 	}
-	name := filepath.Base(*eventFile)
-	htmlPath := filepath.Join(*outDir, strings.TrimSuffix(name, filepath.Ext(name))+".html")
-	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+	email := *reply.Response.EmailMessage
+	if reply.Response.EmailSubject != nil {
+		fmt.Fprintf(stdout, "subject:  %s\n", *reply.Response.EmailSubject)
+	}
+	fmt.Fprintf(stdout, "email:    %d characters of Cognito's %d (%d bytes)\n", gate.Length(email), gate.MaxEmailBody, len(email))
+	if sms := reply.Response.SMSMessage; sms != nil && *sms != "" {
+		fmt.Fprintf(stdout, "sms:      %q (%d characters)\n", *sms, gate.Length(*sms))
+	}
+	if err := os.WriteFile(base+".html", []byte(email), 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(htmlPath, []byte(reply.Response.EmailMessage), 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "email HTML: %s\n", htmlPath)
+	fmt.Fprintf(stdout, "html:     %s\n", base+".html")
+	fmt.Fprintf(stdout, "answer:   %s\n", base+".json")
 	return nil
 }
 
