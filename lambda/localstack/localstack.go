@@ -31,7 +31,8 @@ const (
 
 const (
 	// signInPath is the page config's signInUrl, on the page server: there
-	// is no application to sign in to locally.
+	// is no application to sign in to locally, so the page server serves a
+	// sign-in page of its own (page.SignInPath) when its Cognito is local.
 	signInPath = "/signin"
 	// startTimeout bounds a start that normally takes under a second.
 	startTimeout = 30 * time.Second

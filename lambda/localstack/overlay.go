@@ -12,15 +12,17 @@ import (
 	"github.com/cogmail/cogmail/templates"
 )
 
-// Links are the page server's addresses the local emails lead to.
+// Links are the page server's addresses the local emails lead to, and its
+// sign-in page, where the pages' "Sign in" buttons lead.
 type Links struct {
 	Reset    string `json:"reset"`
 	Activate string `json:"activate"`
 	Confirm  string `json:"confirm"`
+	SignIn   string `json:"signIn"`
 }
 
 func pageLinks(base string) Links {
-	return Links{Reset: base + "/reset", Activate: base + "/activate", Confirm: base + "/confirm"}
+	return Links{Reset: base + "/reset", Activate: base + "/activate", Confirm: base + "/confirm", SignIn: base + signInPath}
 }
 
 // writeOverlay copies every embedded tenant into dir/tenants/<id>/ with its

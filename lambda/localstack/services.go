@@ -99,8 +99,14 @@ type pageTenant struct {
 }
 
 func (s *Stack) startPage(ctx context.Context, o Options) error {
-	tenant := pageTenant{UserPoolID: s.UserPoolID, ClientID: s.Clients.Public.ID, SignInURL: s.Page.URL + signInPath}
-	config, err := json.Marshal(pageConfig{Tenants: map[string]pageTenant{"default": tenant, "acme": tenant}})
+	// Each tenant's sign-in button leads to the local sign-in page in its
+	// own brand.
+	tenants := map[string]pageTenant{}
+	for _, id := range []string{"default", "acme"} {
+		tenants[id] = pageTenant{UserPoolID: s.UserPoolID, ClientID: s.Clients.Public.ID,
+			SignInURL: s.Links.SignIn + "?tenant=" + url.QueryEscape(id)}
+	}
+	config, err := json.Marshal(pageConfig{Tenants: tenants})
 	if err != nil {
 		return err
 	}

@@ -46,28 +46,20 @@ const (
 	failDenied           // no such user, or not allowed: never told apart
 )
 
+// classify reads the error's code rather than its Go type: the SDK turns
+// only an operation's modelled errors into types, and Cognito, like
+// cognito-local (InvalidPasswordException from InitiateAuth), answers others.
 func classify(err error) failure {
-	var (
-		codeMismatch *types.CodeMismatchException
-		expired      *types.ExpiredCodeException
-		password     *types.InvalidPasswordException
-		history      *types.PasswordHistoryPolicyViolationException
-		limit        *types.LimitExceededException
-		tooMany      *types.TooManyRequestsException
-		tooFailed    *types.TooManyFailedAttemptsException
-		notFound     *types.UserNotFoundException
-		notAuth      *types.NotAuthorizedException
-	)
-	switch {
-	case errors.As(err, &codeMismatch):
+	switch errorCode(err) {
+	case "CodeMismatchException":
 		return failCode
-	case errors.As(err, &expired):
+	case "ExpiredCodeException":
 		return failExpired
-	case errors.As(err, &password), errors.As(err, &history):
+	case "InvalidPasswordException", "PasswordHistoryPolicyViolationException":
 		return failPassword
-	case errors.As(err, &limit), errors.As(err, &tooMany), errors.As(err, &tooFailed):
+	case "LimitExceededException", "TooManyRequestsException", "TooManyFailedAttemptsException":
 		return failLimit
-	case errors.As(err, &notFound), errors.As(err, &notAuth):
+	case "UserNotFoundException", "NotAuthorizedException":
 		return failDenied
 	}
 	return failOther
@@ -131,6 +123,21 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request, f flow, t tar
 		h.errorPage(w, r, t.tenant, t.claims.Locale, "page.error.body", http.StatusConflict)
 		return
 	}
+	// Attributes the pool requires and the invitation did not set: the
+	// form asks for them, and only they are passed on (never whatever else
+	// a form might post, custom:tenant_id say).
+	required, err := requiredAttributes(auth.ChallengeParameters)
+	if err != nil {
+		h.log(r, slog.LevelError, t.claims.Tenant, "error", slog.String("reason", "unreadable requiredAttributes"))
+		h.errorPage(w, r, t.tenant, t.claims.Locale, "page.error.body", http.StatusBadGateway)
+		return
+	}
+	var missing bool
+	if t.attrs, missing = fillAttributes(required, t.attrs); missing {
+		h.log(r, slog.LevelInfo, t.claims.Tenant, "attributes-required", slog.Int("attributes", len(required)))
+		h.form(w, r, f, t, "page.activate.attributes", http.StatusBadRequest)
+		return
+	}
 	// Cognito names the user to answer for when it differs from what was sent.
 	if id := auth.ChallengeParameters["USER_ID_FOR_SRP"]; id != "" {
 		username = id
@@ -139,10 +146,19 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request, f flow, t tar
 	if hash := c.secretHash(username); hash != nil {
 		responses["SECRET_HASH"] = *hash
 	}
+	for _, a := range t.attrs {
+		responses[attributePrefix+a.Name] = a.Value
+	}
 	_, err = h.cfg.Cognito.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
 		ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &c.ClientID,
 		Session: auth.Session, ChallengeResponses: responses,
 	})
+	if err != nil && len(t.attrs) > 0 && errorCode(err) == "InvalidParameterException" {
+		// A value Cognito will not take (a phone number without its +).
+		h.log(r, slog.LevelInfo, t.claims.Tenant, "cognito-refused", slog.String("code", errorCode(err)))
+		h.form(w, r, f, t, "page.error.attributes", http.StatusBadRequest)
+		return
+	}
 	if err != nil {
 		h.cognitoFailed(w, r, f, t, err, "page.error.temporary")
 		return
@@ -153,7 +169,8 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request, f flow, t tar
 
 // cognitoFailed answers a Cognito error in plain words. deniedKey is the
 // message for NotAuthorized/UserNotFound on a form ("" : the invalid-link
-// page, so a reset never says whether the account exists).
+// page, so a reset or a confirmation never says whether the account exists,
+// nor whether it is already confirmed).
 func (h *Handler) cognitoFailed(w http.ResponseWriter, r *http.Request, f flow, t target, err error, deniedKey string) {
 	kind := classify(err)
 	level := slog.LevelInfo
@@ -163,16 +180,16 @@ func (h *Handler) cognitoFailed(w http.ResponseWriter, r *http.Request, f flow, 
 	h.log(r, level, t.claims.Tenant, "cognito-refused", slog.String("code", errorCode(err)))
 	switch kind {
 	case failCode:
-		h.invalid(w, r, t.claims.Tenant, t.claims.Locale, "page.error.code")
+		h.unusable(w, r, f, t.claims.Tenant, t.claims.Locale, "page.error.code")
 	case failExpired:
-		h.invalid(w, r, t.claims.Tenant, t.claims.Locale, "page.error.expired")
+		h.unusable(w, r, f, t.claims.Tenant, t.claims.Locale, "page.error.expired")
 	case failPassword:
 		h.form(w, r, f, t, "page.error.password", http.StatusBadRequest)
 	case failLimit:
 		h.form(w, r, f, t, "page.error.limit", http.StatusTooManyRequests)
 	case failDenied:
 		if deniedKey == "" {
-			h.invalid(w, r, t.claims.Tenant, t.claims.Locale, "")
+			h.unusable(w, r, f, t.claims.Tenant, t.claims.Locale, "")
 		} else {
 			h.form(w, r, f, t, deniedKey, http.StatusBadRequest)
 		}

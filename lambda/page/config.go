@@ -42,6 +42,9 @@ type tenantConfig struct {
 	ClientSecret   string          `json:"clientSecret,omitempty"`
 	SignInURL      string          `json:"signInUrl"`
 	PasswordPolicy *PasswordPolicy `json:"passwordPolicy,omitempty"` // absent: Cognito's default
+	// TemporaryPasswordValidityDays is the pool's (absent or 0: 7, as in
+	// Cognito): invitation links older than this are refused.
+	TemporaryPasswordValidityDays *int `json:"temporaryPasswordValidityDays,omitempty"`
 }
 
 var (
@@ -138,8 +141,17 @@ func ParseConfig(data []byte, store *tenant.Store) (map[string]Client, []byte, e
 				fail("%s.passwordPolicy.minLength must be 6 to 99, as in Cognito", at)
 			}
 		}
+		validity := DefaultTemporaryPasswordValidityDays
+		if tc.TemporaryPasswordValidityDays != nil {
+			switch days := *tc.TemporaryPasswordValidityDays; {
+			case days < 0 || days > 365:
+				fail("%s.temporaryPasswordValidityDays must be 0 to 365, as in Cognito", at)
+			case days > 0: // Cognito reads 0 as its default
+				validity = days
+			}
+		}
 		clients[id] = Client{UserPoolID: tc.UserPoolID, ClientID: tc.ClientID, ClientSecret: tc.ClientSecret,
-			SignInURL: tc.SignInURL, Policy: policy}
+			SignInURL: tc.SignInURL, Policy: policy, TemporaryPasswordValidityDays: validity}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err

@@ -26,7 +26,8 @@ func TestParseConfig(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, key)
 	assert.Equal(t, page.Client{UserPoolID: "eu-west-1_Mn34Pq56R", ClientID: "abc123", ClientSecret: "s",
-		SignInURL: "https://login.acme-rockets.example/#/in", Policy: page.PasswordPolicy{MinLength: 10, RequireNumbers: true}}, clients["acme"])
+		SignInURL: "https://login.acme-rockets.example/#/in", Policy: page.PasswordPolicy{MinLength: 10, RequireNumbers: true},
+		TemporaryPasswordValidityDays: 7}, clients["acme"])
 	assert.Equal(t, page.DefaultPolicy, clients["default"].Policy, "no policy: Cognito's default")
 
 	tests := []struct {

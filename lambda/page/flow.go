@@ -5,22 +5,25 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/tenant"
 )
 
-// flow is one kind of link page: reset or activate.
+// flow is one kind of link page: reset, activate or confirm.
 type flow struct {
 	path     string
 	purpose  link.Purpose
 	heading  string
 	activate bool
+	confirm  bool
 }
 
 var (
 	flowReset    = flow{path: "/reset", purpose: link.PurposeReset, heading: "page.reset.heading"}
 	flowActivate = flow{path: "/activate", purpose: link.PurposeInvite, heading: "page.activate.heading", activate: true}
+	flowConfirm  = flow{path: "/confirm", purpose: link.PurposeVerify, heading: "page.confirm.heading", confirm: true}
 )
 
 // linkParams are the link's parameters the forms carry as hidden fields.
@@ -38,6 +41,7 @@ type target struct {
 	tenant *tenant.Tenant
 	client Client
 	hidden []field
+	attrs  []attribute // activation: the attributes the form asks for or carried
 }
 
 // getLink serves a link opened in the browser: a query-mode link is verified
@@ -58,7 +62,8 @@ func (h *Handler) getLink(f flow) http.HandlerFunc {
 }
 
 // postLink verifies the link again from the hidden fields (never trusting
-// an earlier GET), then shows the form (step=open) or submits it.
+// an earlier GET), then shows the form (step=open) or submits it: a
+// confirmation's button confirms, a password form sets the password.
 func (h *Handler) postLink(f flow) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		values := url.Values{}
@@ -75,8 +80,17 @@ func (h *Handler) postLink(f flow) http.HandlerFunc {
 			h.form(w, r, f, t, "", http.StatusOK)
 			return
 		}
+		if f.confirm {
+			h.confirmSignUp(w, r, f, t)
+			return
+		}
+		if f.activate {
+			t.attrs = postedAttributes(r.PostForm)
+		}
 		password, repeat := r.PostForm.Get("password"), r.PostForm.Get("repeat")
 		switch {
+		case !attributesFit(t.attrs):
+			h.form(w, r, f, t, "page.error.attributes", http.StatusBadRequest)
 		case password == "" || len(password) > 256:
 			h.form(w, r, f, t, "page.error.password", http.StatusBadRequest)
 		case password != repeat:
@@ -102,19 +116,13 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw str
 	if err == nil && claims.Purpose != f.purpose {
 		reason = "wrong-purpose"
 	}
-	if err == nil && f.purpose == link.PurposeReset && (claims.Code == "" || len(claims.Code) > maxCode) {
+	// Reset and confirmation links carry Cognito's code; invitations never.
+	if err == nil && f.purpose != link.PurposeInvite && (claims.Code == "" || len(claims.Code) > maxCode) {
 		reason = "bad-code"
 	}
 	if reason != "" {
 		h.log(r, slog.LevelInfo, "", "invalid-link", slog.String("reason", reason))
-		if f.activate {
-			// ForgotPassword cannot help a user who never activated
-			// (Cognito refuses it in FORCE_CHANGE_PASSWORD): only a new
-			// invitation can.
-			h.invalidInvitation(w, r, values.Get(link.ParamTenant), values.Get(link.ParamLocale))
-			return target{}, false
-		}
-		h.invalid(w, r, values.Get(link.ParamTenant), values.Get(link.ParamLocale), "")
+		h.unusable(w, r, f, values.Get(link.ParamTenant), values.Get(link.ParamLocale), "")
 		return target{}, false
 	}
 	t, err := h.cfg.Tenants.Get(claims.Tenant)
@@ -129,9 +137,14 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw str
 		h.errorPage(w, r, t, claims.Locale, "page.error.setup", http.StatusInternalServerError)
 		return target{}, false
 	}
+	if f.activate && h.temporaryPasswordExpired(claims, t, client) {
+		h.log(r, slog.LevelInfo, claims.Tenant, "invalid-link", slog.String("reason", "temporary-password-expired"))
+		h.invalidInvitation(w, r, claims.Tenant, claims.Locale)
+		return target{}, false
+	}
 	hidden := make([]field, 0, len(linkParams))
 	for _, name := range linkParams {
-		if name == link.ParamCode && f.purpose != link.PurposeReset {
+		if name == link.ParamCode && f.purpose == link.PurposeInvite {
 			continue
 		}
 		if v := values.Get(name); v != "" || name == link.ParamLocale {
@@ -139,6 +152,16 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw str
 		}
 	}
 	return target{claims: claims, tenant: t, client: client, hidden: hidden}, true
+}
+
+// temporaryPasswordExpired reports whether an invitation link has outlived
+// the pool's temporary password: a tenant's inviteExpiry may be longer. The
+// link was signed when the invitation was sent, its expiry minus the
+// tenant's inviteExpiry (the link carries no issue time of its own).
+func (h *Handler) temporaryPasswordExpired(claims link.Claims, t *tenant.Tenant, c Client) bool {
+	issued := claims.Expires.Add(-time.Duration(t.Links.InviteExpiry))
+	validity := time.Duration(c.TemporaryPasswordValidityDays) * 24 * time.Hour
+	return !h.cfg.Now().Before(issued.Add(validity))
 }
 
 // linkFailure names why a link failed, for the log ("" when it did not).
@@ -158,7 +181,8 @@ func linkFailure(err error) string {
 	return "unverifiable"
 }
 
-// form shows the password form of a verified link, with errKey's message.
+// form shows the form of a verified link, with errKey's message: the
+// password form, or a confirmation's button.
 func (h *Handler) form(w http.ResponseWriter, r *http.Request, f flow, t target, errKey string, status int) {
 	v, ok := h.newView(w, r, t.tenant, t.claims.Locale)
 	if !ok {
@@ -166,12 +190,32 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request, f flow, t target,
 	}
 	v.Heading = v.T(f.heading, "product", t.tenant.Brand.ProductName)
 	v.Action, v.Activate, v.Hidden = f.path, f.activate, t.hidden
-	policy := t.client.Policy
-	v.Policy, v.MinLength = policyLines(v, policy), policy.MinLength
 	if errKey != "" {
 		v.Error = v.T(errKey)
 	}
+	if f.confirm {
+		v.Body = v.T("page.confirm.intro", "product", t.tenant.Brand.ProductName)
+		h.show(w, v, "confirm", status)
+		return
+	}
+	policy := t.client.Policy
+	v.Policy, v.MinLength = policyLines(v, policy), policy.MinLength
+	v.Attributes = attributeFields(v, t.attrs)
 	h.show(w, v, "form", status)
+}
+
+// unusable answers a link that cannot be used, each flow with its way out.
+func (h *Handler) unusable(w http.ResponseWriter, r *http.Request, f flow, tenantID, locale, errKey string) {
+	switch {
+	case f.activate:
+		// ForgotPassword cannot help a user who never activated (Cognito
+		// refuses it in FORCE_CHANGE_PASSWORD): only a new invitation can.
+		h.invalidInvitation(w, r, tenantID, locale)
+	case f.confirm:
+		h.invalidConfirmation(w, r, tenantID, locale, errKey)
+	default:
+		h.invalid(w, r, tenantID, locale, errKey)
+	}
 }
 
 // invalid is the one answer for every link that cannot be used and every
@@ -211,15 +255,20 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, t *tenant.Te
 	h.show(w, v, "error", status)
 }
 
-// success is the end of both flows: the sign-in link, no tokens.
+// success is the end of every flow: the sign-in link, no tokens.
 func (h *Handler) success(w http.ResponseWriter, r *http.Request, f flow, t target) {
 	v, ok := h.newView(w, r, t.tenant, t.claims.Locale)
 	if !ok {
 		return
 	}
-	v.Heading = v.T("page.success.reset")
-	if f.activate {
-		v.Heading = v.T("page.success.activate")
+	product := t.tenant.Brand.ProductName
+	switch {
+	case f.activate:
+		v.Heading, v.Body = v.T("page.success.activate"), v.T("page.success.body", "product", product)
+	case f.confirm:
+		v.Heading, v.Body = v.T("page.success.confirm"), v.T("page.success.confirm.body", "product", product)
+	default:
+		v.Heading, v.Body = v.T("page.success.reset"), v.T("page.success.body", "product", product)
 	}
 	v.SignIn = t.client.SignInURL
 	h.show(w, v, "success", http.StatusOK)

@@ -47,6 +47,7 @@ type fakeCognito struct {
 	calls    []string
 	forgot   []*cip.ForgotPasswordInput
 	confirm  []*cip.ConfirmForgotPasswordInput
+	signUp   []*cip.ConfirmSignUpInput
 	initiate []*cip.InitiateAuthInput
 	respond  []*cip.RespondToAuthChallengeInput
 	errs     map[string]error
@@ -78,6 +79,13 @@ func (f *fakeCognito) ConfirmForgotPassword(_ context.Context, in *cip.ConfirmFo
 	f.confirm = append(f.confirm, in)
 	f.mu.Unlock()
 	return &cip.ConfirmForgotPasswordOutput{}, f.record("ConfirmForgotPassword")
+}
+
+func (f *fakeCognito) ConfirmSignUp(_ context.Context, in *cip.ConfirmSignUpInput, _ ...func(*cip.Options)) (*cip.ConfirmSignUpOutput, error) {
+	f.mu.Lock()
+	f.signUp = append(f.signUp, in)
+	f.mu.Unlock()
+	return &cip.ConfirmSignUpOutput{}, f.record("ConfirmSignUp")
 }
 
 func (f *fakeCognito) InitiateAuth(_ context.Context, in *cip.InitiateAuthInput, _ ...func(*cip.Options)) (*cip.InitiateAuthOutput, error) {
@@ -169,7 +177,7 @@ func (e *env) link(o linkOpts) string {
 	if o.path == "" {
 		o.path = map[link.Purpose]string{link.PurposeReset: "/reset", link.PurposeInvite: "/activate", link.PurposeVerify: "/confirm"}[o.purpose]
 	}
-	if o.code == "" && o.purpose == link.PurposeReset {
+	if o.code == "" && o.purpose != link.PurposeInvite {
 		o.code = testCode
 	}
 	if o.expires.IsZero() {

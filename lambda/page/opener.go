@@ -38,6 +38,7 @@ func (h *Handler) opener(w http.ResponseWriter, r *http.Request, f flow) {
 		return
 	}
 	v.Heading, v.Action, v.Script = v.T("page.opener.heading"), f.path, template.JS(openerScript)
+	v.Confirm = f.confirm // no reset email in its noscript: it would confirm nothing
 	w.Header().Set("Content-Security-Policy", h.scriptCSP)
 	h.show(w, v, "opener", http.StatusOK)
 }

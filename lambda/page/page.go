@@ -1,15 +1,19 @@
 // Package page is the reference page behind cogmail's links: it verifies a
 // link, shows a form in the link's language and the tenant's brand, and asks
-// Cognito to set the password. It acts only on POST, so mail scanners that
-// prefetch links change nothing, and it never says whether an account exists.
+// Cognito to set the password or confirm the sign-up. It acts only on POST,
+// so mail scanners that prefetch links change nothing, and it never says
+// whether an account exists.
 //
 // Routes, on the page's own host (the tenant's link URLs point here):
 //
-//	GET  /reset, /activate    verify a query-mode link and show the form, or
-//	                          serve the opener of fragment-mode links
-//	POST /reset, /activate    ?step=open: verify and show the form; else submit
+//	GET  /reset, /activate, /confirm   verify a query-mode link and show the
+//	                                   form, or serve the opener of
+//	                                   fragment-mode links
+//	POST /reset, /activate, /confirm   ?step=open: verify and show the form;
+//	                                   else submit
 //	POST /request             ask for a new reset email (ForgotPassword)
-//	GET  /confirm             a sign-up confirmation link: enter the code in the app
+//	GET, POST /signin         with Config.LocalSignIn only: the local stack's
+//	                          sign-in page
 //	GET  /assets/page.css, /assets/tenant/<id>.css, /healthz
 package page
 
@@ -36,6 +40,7 @@ import (
 type Cognito interface {
 	ForgotPassword(ctx context.Context, in *cip.ForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error)
 	ConfirmForgotPassword(ctx context.Context, in *cip.ConfirmForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error)
+	ConfirmSignUp(ctx context.Context, in *cip.ConfirmSignUpInput, optFns ...func(*cip.Options)) (*cip.ConfirmSignUpOutput, error)
 	InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, optFns ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
 	RespondToAuthChallenge(ctx context.Context, in *cip.RespondToAuthChallengeInput, optFns ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error)
 }
@@ -57,6 +62,10 @@ type Config struct {
 	// RequestDuration is how long every "send me a new email" answer
 	// takes, whatever Cognito does (0: DefaultRequestDuration).
 	RequestDuration time.Duration
+	// LocalSignIn serves /signin: a form that signs in with
+	// USER_PASSWORD_AUTH and says who signed in, keeping no tokens. Only for
+	// the local stack, where no application answers the tenants' signInUrl.
+	LocalSignIn bool
 }
 
 // DefaultRequestDuration is long enough to cover the Custom Message trigger
@@ -70,7 +79,14 @@ type Client struct {
 	ClientSecret string // empty: the client has no secret, no SecretHash is sent
 	SignInURL    string
 	Policy       PasswordPolicy
+	// TemporaryPasswordValidityDays is the pool's: an invitation link older
+	// than this is refused, its temporary password being gone (0:
+	// DefaultTemporaryPasswordValidityDays).
+	TemporaryPasswordValidityDays int
 }
+
+// DefaultTemporaryPasswordValidityDays is Cognito's default.
+const DefaultTemporaryPasswordValidityDays = 7
 
 // PasswordPolicy is the pool's policy, stated on the form (Cognito enforces it).
 type PasswordPolicy struct {
@@ -157,6 +173,9 @@ func New(cfg Config) (*Handler, error) {
 		if c.Policy == (PasswordPolicy{}) { // unset: state what Cognito enforces by default
 			c.Policy = DefaultPolicy
 		}
+		if c.TemporaryPasswordValidityDays <= 0 {
+			c.TemporaryPasswordValidityDays = DefaultTemporaryPasswordValidityDays
+		}
 		clients[id] = c
 	}
 	cfg.Clients = clients
@@ -183,7 +202,12 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /activate", h.getLink(flowActivate))
 	m.HandleFunc("POST /activate", h.postLink(flowActivate))
 	m.HandleFunc("POST /request", h.request)
-	m.HandleFunc("GET /confirm", h.confirm)
+	m.HandleFunc("GET /confirm", h.getLink(flowConfirm))
+	m.HandleFunc("POST /confirm", h.postLink(flowConfirm))
+	if h.cfg.LocalSignIn {
+		m.HandleFunc("GET "+SignInPath, h.signInForm)
+		m.HandleFunc("POST "+SignInPath, h.signIn)
+	}
 	m.HandleFunc("GET /assets/page.css", h.pageCSS)
 	m.HandleFunc("GET /assets/tenant/{file}", h.tenantCSS)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -251,7 +275,7 @@ func (h *Handler) log(r *http.Request, level slog.Level, tenantID, outcome strin
 // whatever a visitor typed, an address included.
 func route(path string) string {
 	switch path {
-	case "/reset", "/activate", "/request", "/confirm", "/healthz", "/assets/page.css":
+	case "/reset", "/activate", "/request", "/confirm", SignInPath, "/healthz", "/assets/page.css":
 		return path
 	}
 	return "other"

@@ -122,8 +122,8 @@ func TestInvalidLinks(t *testing.T) {
 
 func TestResponseHeaders(t *testing.T) {
 	e := newEnv(t, nil)
-	paths := []string{"/healthz", "/assets/page.css", "/assets/tenant/acme.css", "/nope", "/confirm", e.link(linkOpts{}),
-		"/reset?username=x"}
+	paths := []string{"/healthz", "/assets/page.css", "/assets/tenant/acme.css", "/nope", e.link(linkOpts{purpose: link.PurposeVerify}),
+		e.link(linkOpts{}), "/reset?username=x", "/confirm?username=x"}
 	for _, p := range paths {
 		t.Run("case="+strings.TrimPrefix(p, e.srv.URL), func(t *testing.T) {
 			res := e.get(p)
@@ -148,7 +148,7 @@ func TestResponseHeaders(t *testing.T) {
 var scriptPattern = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
 
 func TestFragmentOpener(t *testing.T) {
-	for _, path := range []string{"/reset", "/activate"} {
+	for _, path := range []string{"/reset", "/activate", "/confirm"} {
 		t.Run("case="+path, func(t *testing.T) {
 			e := newEnv(t, nil)
 			res := e.get(path)
@@ -164,7 +164,9 @@ func TestFragmentOpener(t *testing.T) {
 			assert.Contains(t, res.body, "needs JavaScript")
 
 			// What the script posts: the fragment's parameters and the token.
-			purpose := map[string]link.Purpose{"/reset": link.PurposeReset, "/activate": link.PurposeInvite}[path]
+			// A confirmation's noscript text offers no reset email: it would confirm nothing.
+			assert.Equal(t, path != "/confirm", strings.Contains(res.body, `action="/request"`))
+			purpose := map[string]link.Purpose{"/reset": link.PurposeReset, "/activate": link.PurposeInvite, "/confirm": link.PurposeVerify}[path]
 			raw := e.link(linkOpts{purpose: purpose, tenant: "acme", locale: "de"})
 			u, err := url.Parse(raw)
 			require.NoError(t, err)
@@ -174,7 +176,8 @@ func TestFragmentOpener(t *testing.T) {
 			opened := e.post(path+"?step=open", form)
 			assert.Equal(t, http.StatusOK, opened.status, opened.body)
 			assert.Contains(t, opened.body, `<html lang="de" dir="ltr">`)
-			assert.Contains(t, opened.body, `name="password"`)
+			assert.Equal(t, path != "/confirm", strings.Contains(opened.body, `name="password"`))
+			assert.Contains(t, opened.body, `<button type="submit">`)
 			assert.Equal(t, page.CSP, opened.header.Get("Content-Security-Policy"))
 			assert.Empty(t, e.cognito.Calls(), "opening changes nothing")
 		})
@@ -194,7 +197,8 @@ func TestOtherRoutes(t *testing.T) {
 		{"case=tenant-css-unknown", "/assets/tenant/nope.css", http.StatusNotFound, "Page not found"},
 		{"case=not-found", "/reset/extra", http.StatusNotFound, "Page not found"},
 		{"case=confirm", e.link(linkOpts{purpose: link.PurposeVerify, tenant: "acme", locale: "de"}), http.StatusOK, `lang="de"`},
-		{"case=confirm-bare", "/confirm", http.StatusOK, "Enter the code from your email in the Example App app"},
+		{"case=confirm-bare-is-the-fragment-opener", "/confirm", http.StatusOK, `action="/confirm?step=open"`},
+		{"case=signin-only-in-local-mode", "/signin", http.StatusNotFound, "Page not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

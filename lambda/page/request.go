@@ -8,8 +8,6 @@ import (
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-
-	"github.com/cogmail/cogmail/lambda/link"
 )
 
 // maxEmail bounds the address asked for; Cognito judges the rest.
@@ -58,23 +56,6 @@ func (h *Handler) request(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Heading = v.T("page.sent.heading")
 	h.show(w, v, "sent", http.StatusOK)
-}
-
-// confirm answers a sign-up confirmation link: confirming takes the code in
-// the app, so the page says so, in the link's language when it verifies.
-func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
-	values := r.URL.Query()
-	tenantID, locale := values.Get(link.ParamTenant), values.Get(link.ParamLocale)
-	if claims, err := link.Verify(r.URL.String(), h.cfg.Keyring, h.cfg.Now()); err != nil || claims.Purpose != link.PurposeVerify {
-		tenantID, locale = "", "" // unverified: speak as the default tenant
-	}
-	v, ok := h.newView(w, r, h.readableTenant(tenantID), locale)
-	if !ok {
-		return
-	}
-	v.Heading = v.T("page.confirm.heading")
-	v.Body = v.T("page.confirm.body", "product", v.Brand.ProductName)
-	h.show(w, v, "error", http.StatusOK)
 }
 
 // waitUntil sleeps until t, or until the visitor leaves.

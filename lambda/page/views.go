@@ -20,7 +20,7 @@ import (
 )
 
 // The page states, one template each under templates/pages/.
-var viewNames = []string{"form", "invalid", "sent", "success", "error", "opener"}
+var viewNames = []string{"form", "confirm", "invalid", "sent", "success", "error", "opener", "signin"}
 
 // defaultTenant speaks when no tenant can be read from the request.
 const defaultTenant = "default"
@@ -66,7 +66,10 @@ type view struct {
 	Error         string // a failed attempt, shown in an alert
 	Action        string // the form's path
 	Activate      bool
+	Confirm       bool
 	Hidden        []field
+	Attributes    []attributeField // activation: what the pool requires and the invitation did not set
+	Email         string           // the local sign-in form, filled in again
 	Policy        []string
 	MinLength     int
 	SignIn        string

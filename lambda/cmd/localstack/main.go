@@ -95,6 +95,7 @@ func walkthrough(w io.Writer, info *localstack.Info, took time.Duration) {
 	fmt.Fprintf(w, "cogmail's local stack is up (started in %s); it is described in %s\n\n", took.Round(10*time.Millisecond), rel(filepath.Join(info.State, localstack.InfoFile)))
 	if info.Page.Running {
 		fmt.Fprintf(w, "  page server   %s (the emails link to /reset, /activate, /confirm)\n", info.Page.URL)
+		fmt.Fprintf(w, "  sign-in page  %s (where the pages' Sign in buttons lead)\n", info.Links.SignIn)
 	} else {
 		fmt.Fprintf(w, "  page server   not started: the emails' links to %s lead nowhere\n", info.Page.URL)
 	}
@@ -110,7 +111,25 @@ func walkthrough(w io.Writer, info *localstack.Info, took time.Duration) {
 	fmt.Fprintf(w, "  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws cognito-idp forgot-password --region %s \\\n", localstack.AccessKeyID, localstack.SecretAccessKey, info.Region)
 	fmt.Fprintf(w, "    --endpoint-url %s --client-id %s \\\n", info.Cognito.Endpoint, info.Clients.Public.ID)
 	fmt.Fprintf(w, "    --username ana@example.com --client-metadata locale=de\n\n")
+	signIn(w, info)
 	fmt.Fprintf(w, "Every message lands in %s, one JSON line each (emailMessage is the HTML):\n\n", rel(string(info.Mailbox)))
 	fmt.Fprintf(w, "  tail -n 1 %s | jq -r .emailMessage > reset.html\n\n", rel(string(info.Mailbox)))
 	fmt.Fprintf(w, "Logs: %s   Stop it: make local-down\n", rel(info.Logs))
+}
+
+// signIn prints how to sign in as the first seeded user: in a browser on the
+// page server's local sign-in page, or with the AWS CLI.
+func signIn(w io.Writer, info *localstack.Info) {
+	if len(info.Users) == 0 {
+		return
+	}
+	u := info.Users[0]
+	if info.Page.Running {
+		fmt.Fprintf(w, "Sign in as %s in a browser at %s, or with the AWS CLI:\n\n", u.GivenName, info.Links.SignIn)
+	} else {
+		fmt.Fprintf(w, "Sign in as %s with the AWS CLI:\n\n", u.GivenName)
+	}
+	fmt.Fprintf(w, "  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws cognito-idp initiate-auth --region %s \\\n", localstack.AccessKeyID, localstack.SecretAccessKey, info.Region)
+	fmt.Fprintf(w, "    --endpoint-url %s --client-id %s --auth-flow USER_PASSWORD_AUTH \\\n", info.Cognito.Endpoint, info.Clients.Public.ID)
+	fmt.Fprintf(w, "    --auth-parameters 'USERNAME=%s,PASSWORD=%s'\n\n", u.Email, u.Password)
 }

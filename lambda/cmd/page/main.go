@@ -5,6 +5,10 @@
 // It reads COGMAIL_PAGE_ADDR (default 127.0.0.1:8088; a non-loopback address
 // needs -public), COGMAIL_PAGE_CONFIG, the keyring variables of package keys,
 // COGMAIL_TEMPLATES_DIR and the AWS SDK's own variables.
+//
+// When its Cognito is on this machine (cognito-local, through
+// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER), it also serves /signin, the
+// local stack's sign-in page: no application answers signInUrl there.
 package main
 
 import (
@@ -15,10 +19,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/page"
@@ -55,12 +63,7 @@ func run(ctx context.Context, public bool, getenv func(string) string, logger *s
 	if !public && !link.Loopback(host) {
 		return fmt.Errorf("%s=%s is not a loopback address; pass -public to listen there", EnvAddr, addr)
 	}
-	cfg, err := page.LoadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	cfg.Logger = logger
-	h, err := page.New(cfg)
+	h, err := newHandler(getenv, logger)
 	if err != nil {
 		return err
 	}
@@ -91,4 +94,29 @@ func run(ctx context.Context, public bool, getenv func(string) string, logger *s
 		return err
 	}
 	return nil
+}
+
+// newHandler builds the page from the environment.
+func newHandler(getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
+	cfg, err := page.LoadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logger = logger
+	if cfg.LocalSignIn = localCognito(cfg.Cognito); cfg.LocalSignIn {
+		logger.Info("serving the local sign-in page", "path", page.SignInPath)
+	}
+	return page.New(cfg)
+}
+
+// localCognito reports whether the client's endpoint, as the SDK resolved
+// it from the environment, is on this machine: cognito-local, never AWS.
+func localCognito(c page.Cognito) bool {
+	client, ok := c.(*cip.Client)
+	if !ok {
+		return false
+	}
+	endpoint := aws.ToString(client.Options().BaseEndpoint)
+	u, err := url.Parse(endpoint)
+	return endpoint != "" && err == nil && (u.Scheme == "http" || u.Scheme == "https") && link.Loopback(u.Hostname())
 }

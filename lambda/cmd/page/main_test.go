@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -39,6 +43,39 @@ func TestRun(t *testing.T) {
 			require.NoError(t, err)
 			assert.Contains(t, logs.String(), `"msg":"page listening"`)
 			assert.Contains(t, logs.String(), `"msg":"shutting down"`)
+		})
+	}
+}
+
+// The sign-in page exists only where Cognito is cognito-local on this
+// machine: behind a real pool it would be a password oracle nobody needs.
+func TestLocalSignInOnlyWithLocalCognito(t *testing.T) {
+	tests := []struct {
+		name, endpoint string
+		want           int
+	}{
+		{"case=cognito-local", "http://127.0.0.1:9229", http.StatusOK},
+		{"case=aws", "https://cognito-idp.eu-west-1.amazonaws.com", http.StatusNotFound},
+		{"case=no-endpoint", "", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The SDK reads its endpoint from the process environment itself.
+			for _, k := range []string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_ENDPOINT_URL"} {
+				t.Setenv(k, "") // restored after the test
+				require.NoError(t, os.Unsetenv(k))
+			}
+			if tt.endpoint != "" {
+				t.Setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", tt.endpoint)
+			}
+			t.Setenv("AWS_REGION", "us-east-1")
+			t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+			env := map[string]string{"COGMAIL_PAGE_CONFIG": config}
+			h, err := newHandler(func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+			require.NoError(t, err)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/signin", nil))
+			assert.Equal(t, tt.want, rec.Code)
 		})
 	}
 }
