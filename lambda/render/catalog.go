@@ -1,16 +1,21 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
+
+	"github.com/cogmail/cogmail/lambda/internal/hint"
 )
 
 // entry is one message: plain text, or CLDR plural forms ("one", "few",
@@ -25,6 +30,7 @@ type formKey = plural.Form
 // catalog holds one language's messages.
 type catalog struct {
 	tag     language.Tag
+	file    string // as errors name it: locales/de.json, tenants/acme/locales/de.json
 	entries map[string]entry
 }
 
@@ -33,8 +39,10 @@ var formNames = map[string]plural.Form{
 	"few": plural.Few, "many": plural.Many, "other": plural.Other,
 }
 
-// loadCatalogs reads every <dir>/<tag>.json in fsys.
-func loadCatalogs(fsys fs.FS, dir string) (map[language.Tag]*catalog, error) {
+// loadCatalogs reads every <dir>/<tag>.json in fsys; shown is what errors
+// put before a file's path ("tenants/acme/" for a tenant's folder), so that
+// each names the file as its author sees it.
+func loadCatalogs(fsys fs.FS, dir, shown string) (map[language.Tag]*catalog, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.json"))
 	if err != nil {
 		return nil, err
@@ -42,9 +50,10 @@ func loadCatalogs(fsys fs.FS, dir string) (map[language.Tag]*catalog, error) {
 	catalogs := make(map[language.Tag]*catalog, len(names))
 	var errs []error
 	for _, name := range names {
+		file := shown + name
 		tag, err := language.Parse(strings.TrimSuffix(path.Base(name), ".json"))
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: the file name is not a BCP 47 language tag", name))
+			errs = append(errs, fmt.Errorf("%s: the file name is not a BCP 47 language tag", file))
 			continue
 		}
 		var c *catalog
@@ -53,44 +62,94 @@ func loadCatalogs(fsys fs.FS, dir string) (map[language.Tag]*catalog, error) {
 			c, err = parseCatalog(tag, data)
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			errs = append(errs, inFile(file, err))
 			continue
 		}
+		c.file = file
 		catalogs[tag] = c
 	}
 	return catalogs, errors.Join(errs...)
 }
 
+// inFile names file in each of err's problems: "file:line:col: …" for text
+// that is not JSON, "file: …" otherwise.
+func inFile(file string, err error) error {
+	var at *hint.At
+	if errors.As(err, &at) {
+		return fmt.Errorf("%s:%w", file, err)
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var errs []error
+		for _, e := range j.Unwrap() {
+			errs = append(errs, inFile(file, e))
+		}
+		return errors.Join(errs...)
+	}
+	return fmt.Errorf("%s: %w", file, err)
+}
+
+// parseCatalog reads one catalog, reporting every problem at once: text that
+// is not JSON with its line and column, then each key that is neither text
+// nor plural forms, is given twice, or has a form CLDR does not name.
 func parseCatalog(tag language.Tag, data []byte) (*catalog, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var whole json.RawMessage
+	if err := dec.Decode(&whole); err != nil {
+		return nil, hint.Syntax(data, err)
+	}
+	if err := hint.Trailing(data, dec.InputOffset(), "data after the catalog's object"); err != nil {
 		return nil, err
 	}
-	c := &catalog{tag: tag, entries: make(map[string]entry, len(raw))}
-	for key, value := range raw {
-		var text string
-		if json.Unmarshal(value, &text) == nil {
-			c.entries[key] = entry{text: text}
+	if whole[0] != '{' {
+		return nil, errors.New("a catalog must be a JSON object of keys and texts")
+	}
+	c := &catalog{tag: tag, entries: map[string]entry{}}
+	var errs []error
+	dec = json.NewDecoder(bytes.NewReader(whole))
+	_, _ = dec.Token() // '{'; whole is valid JSON
+	for dec.More() {
+		tok, _ := dec.Token()
+		key, _ := tok.(string)
+		var value json.RawMessage
+		_ = dec.Decode(&value)
+		if _, dup := c.entries[key]; dup {
+			errs = append(errs, fmt.Errorf("%q: given twice", key))
 			continue
 		}
-		var forms map[string]string
-		if err := json.Unmarshal(value, &forms); err != nil {
-			return nil, fmt.Errorf("%s: must be text or an object of plural forms", key)
-		}
-		e := entry{forms: make(map[plural.Form]string, len(forms))}
-		for name, text := range forms {
-			form, ok := formNames[name]
-			if !ok {
-				return nil, fmt.Errorf("%s: unknown plural form %q", key, name)
-			}
-			e.forms[form] = text
-		}
-		if _, ok := e.forms[plural.Other]; !ok {
-			return nil, fmt.Errorf("%s: plural forms need \"other\"", key)
+		e, err := parseEntry(value)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%q: %w", key, err))
+			continue
 		}
 		c.entries[key] = e
 	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+func parseEntry(value json.RawMessage) (entry, error) {
+	var text string
+	if json.Unmarshal(value, &text) == nil {
+		return entry{text: text}, nil
+	}
+	var forms map[string]string
+	if err := json.Unmarshal(value, &forms); err != nil {
+		return entry{}, errors.New("must be text or an object of plural forms")
+	}
+	e := entry{forms: make(map[plural.Form]string, len(forms))}
+	for _, name := range slices.Sorted(maps.Keys(forms)) {
+		form, ok := formNames[name]
+		if !ok {
+			return entry{}, fmt.Errorf("unknown plural form %q%s", name, hint.DidYouMean(name, slices.Sorted(maps.Keys(formNames))))
+		}
+		e.forms[form] = forms[name]
+	}
+	if _, ok := e.forms[plural.Other]; !ok {
+		return entry{}, errors.New(`plural forms need "other"`)
+	}
+	return e, nil
 }
 
 // text returns the message for key with {name} arguments filled in. A missing

@@ -71,8 +71,8 @@ func TestTenantOverrides(t *testing.T) {
 	})
 	t.Run("case=a language only the tenant has: its keys, then the tenant default, then English", func(t *testing.T) {
 		email := render(t, r, tn, trigger.SignUp, "sv")
-		assert.Equal(t, "sv", email.Lang)
-		assert.Contains(t, email.HTML, `lang="sv"`)
+		assert.Equal(t, "de", email.Lang, "written in German, and saying so")
+		assert.Contains(t, email.HTML, `lang="de"`)
 		assert.Contains(t, email.HTML, "E-Mail-Adresse", "keys Swedish lacks come from the tenant default, German")
 	})
 	t.Run("case=the base tenant is untouched", func(t *testing.T) {

@@ -30,7 +30,10 @@ type Email struct {
 	Subject string
 	HTML    string
 	SMS     string
-	Lang    string // the language it is written in: the first of the chain with a catalog
+	// Lang is the language most of its text is written in: of the
+	// catalogs' fallback chain, the language that supplied the most
+	// characters. It is the lang attribute of <html>.
+	Lang string
 }
 
 // Message is one email to render.
@@ -112,7 +115,7 @@ func New(fsys fs.FS) (*Renderer, error) {
 	}
 
 	var err2 error
-	r.catalogs, err2 = loadCatalogs(fsys, "locales")
+	r.catalogs, err2 = loadCatalogs(fsys, "locales", "")
 	if err2 != nil {
 		errs = append(errs, err2)
 	}
@@ -169,24 +172,37 @@ func (r *Renderer) execute(m Message) (Email, error) {
 	if err != nil {
 		return Email{}, err
 	}
-	p := r.page(view, m)
 	buf := r.buffers.Get().(*bytes.Buffer)
-	buf.Reset()
 	defer r.buffers.Put(buf)
-	if err := view.sets[m.Kind].ExecuteTemplate(buf, "layout", p); err != nil {
-		return Email{}, fmt.Errorf("render %s: %w", m.Kind, err)
+	// <html lang> comes before the texts: the first pass assumes the
+	// chain's first language with a catalog; if most of the text came from
+	// another (a fallback), the email is written again, saying that one.
+	p := r.page(view, m, language.Und)
+	for pass := 0; ; pass++ {
+		buf.Reset()
+		if err := view.sets[m.Kind].ExecuteTemplate(buf, "layout", p); err != nil {
+			return Email{}, fmt.Errorf("render %s: %w", m.Kind, err)
+		}
+		if mostly := p.words.mostly(); pass == 0 && mostly.String() != p.Lang {
+			p = r.page(view, m, mostly)
+			continue
+		}
+		return Email{Subject: gate.CleanLine(p.Subject), HTML: gate.CleanHTML(buf.String()), Lang: p.Lang}, nil
 	}
-	return Email{Subject: gate.CleanLine(p.Subject), HTML: gate.CleanHTML(buf.String()), Lang: p.Lang}, nil
 }
 
-// page is the view of m that templates see.
-func (r *Renderer) page(view *tenantView, m Message) *page {
+// page is the view of m that templates see, written in lang (language.Und:
+// the first language of the chain with a catalog).
+func (r *Renderer) page(view *tenantView, m Message, lang language.Tag) *page {
 	w := r.words(view, m.Locale, m.Tenant.DefaultLanguage())
+	if lang == language.Und {
+		lang = w.lang
+	}
 	p := &page{
 		words:    w,
 		kind:     m.Kind,
-		Lang:     w.lang.String(),
-		Dir:      direction(w.lang),
+		Lang:     lang.String(),
+		Dir:      direction(lang),
 		Align:    "left",
 		Brand:    m.Tenant.Brand,
 		Name:     m.Name,

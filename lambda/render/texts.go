@@ -1,6 +1,8 @@
 package render
 
 import (
+	"strings"
+
 	"golang.org/x/text/language"
 
 	"github.com/cogmail/cogmail/lambda/tenant"
@@ -29,9 +31,22 @@ func (r *Renderer) Texts(t *tenant.Tenant, tag language.Tag) (Texts, error) {
 // missing key shows as itself.
 func (x Texts) T(key string, args ...string) string { return x.words.text(key, args...) }
 
-// Lang is the language the texts are in: the first of the chain with a
-// catalog.
-func (x Texts) Lang() string { return x.words.lang.String() }
+// Lang is the language the page's texts (keys page.*) are mostly in: a
+// tenant's catalog with a few keys leaves the page mostly in a fallback.
+func (x Texts) Lang() string { return x.mostly().String() }
 
 // Dir is "rtl" or "ltr" for Lang.
-func (x Texts) Dir() string { return direction(x.words.lang) }
+func (x Texts) Dir() string { return direction(x.mostly()) }
+
+// mostly looks up every page.* key English has on a fresh view of the same
+// chain, counting where each comes from.
+func (x Texts) mostly() language.Tag {
+	w := *x.words
+	w.used = make([]int, len(w.chain))
+	for key := range w.base[language.English].entries {
+		if strings.HasPrefix(key, "page.") {
+			w.lookup(key)
+		}
+	}
+	return w.mostly()
+}

@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 
+	"github.com/cogmail/cogmail/lambda/internal/hint"
 	"github.com/cogmail/cogmail/lambda/locale"
 )
 
@@ -30,7 +32,7 @@ func (r *Renderer) Validate() error {
 			errs = append(errs, fmt.Errorf("locales/%s.json: missing", name))
 			continue
 		}
-		errs = append(errs, compareCatalog("locales/"+name+".json", c, en, true)...)
+		errs = append(errs, compareCatalog(c.file, c, en, true)...)
 	}
 	return errors.Join(errs...)
 }
@@ -51,9 +53,10 @@ func compareCatalog(file string, c, en *catalog, complete bool) []error {
 			errs = append(errs, compareEntry(file, key, c.tag, got, want)...)
 		}
 	}
+	known := sortedKeys(en.entries)
 	for _, key := range sortedKeys(c.entries) {
 		if _, ok := en.entries[key]; !ok {
-			errs = append(errs, fmt.Errorf("%s: unknown key %q", file, key))
+			errs = append(errs, fmt.Errorf("%s: unknown key %q%s", file, key, hint.DidYouMean(key, known)))
 		}
 	}
 	return errs
@@ -61,6 +64,16 @@ func compareCatalog(file string, c, en *catalog, complete bool) []error {
 
 func compareEntry(file, key string, tag language.Tag, got, want entry) []error {
 	var errs []error
+	// An empty text would ship an empty heading or button: refused, in
+	// shipped catalogs and tenants' alike.
+	if got.forms == nil && strings.TrimSpace(got.text) == "" {
+		errs = append(errs, fmt.Errorf("%s: %q is empty", file, key))
+	}
+	for _, form := range slices.Sorted(maps.Keys(got.forms)) {
+		if strings.TrimSpace(got.forms[form]) == "" {
+			errs = append(errs, fmt.Errorf("%s: %q (%s) is empty", file, key, formName(form)))
+		}
+	}
 	wantTokens := tokens(want.text)
 	if want.forms != nil {
 		wantTokens = tokens(want.forms[plural.Other])

@@ -1,11 +1,19 @@
 package render
 
 import (
+	"io/fs"
+	"maps"
+	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
+
+	"github.com/cogmail/cogmail/lambda/trigger"
+	"github.com/cogmail/cogmail/templates"
 )
 
 // The shipped catalogs are complete: every language has every key, the
@@ -45,6 +53,103 @@ func TestCompareCatalog(t *testing.T) {
 			for i, want := range tc.want {
 				assert.Contains(t, errs[i].Error(), want)
 			}
+		})
+	}
+}
+
+// shippedWith is the embedded templates with some files replaced.
+func shippedWith(t *testing.T, files fstest.MapFS) fstest.MapFS {
+	t.Helper()
+	out := fstest.MapFS{}
+	require.NoError(t, fs.WalkDir(templates.FS, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templates.FS, name)
+		out[name] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	maps.Copy(out, files)
+	return out
+}
+
+// A shipped catalog's problems name the file and the line and column, or
+// the key; empty texts are refused.
+func TestShippedCatalogProblemsSayWhere(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, data string
+		want             []string // each appears exactly once
+	}{
+		{"syntax error", "locales/de.json", "{\n  \"greeting\": \"Hallo {name},\",\n  }", []string{
+			"locales/de.json:3:3: invalid character '}' looking for beginning of object key string"}},
+		{"trailing data", "locales/de.json", `{"greeting": "Hallo {name},"} x`, []string{"locales/de.json:1:31: data after the catalog's object"}},
+		{"not an object", "locales/de.json", `["Hallo"]`, []string{"locales/de.json: a catalog must be a JSON object"}},
+		{"unknown plural form, a key given twice, a number", "locales/de.json",
+			`{"a": {"one": "x", "fwe": "y", "other": "z"}, "b": "1", "b": "2", "c": 3}`, []string{
+				`locales/de.json: "a": unknown plural form "fwe"; did you mean "few"?`,
+				`locales/de.json: "b": given twice`,
+				`locales/de.json: "c": must be text or an object of plural forms`}},
+		{"empty English text", "locales/en.json", "", []string{`locales/en.json: "reset.heading" is empty`}},
+	} {
+		t.Run("case="+tc.name, func(t *testing.T) {
+			data := tc.data
+			if tc.name == "empty English text" {
+				b, err := fs.ReadFile(templates.FS, "locales/en.json")
+				require.NoError(t, err)
+				data = strings.Replace(string(b), `"Reset your password"`, `" "`, 1)
+			}
+			r, err := New(shippedWith(t, fstest.MapFS{tc.file: {Data: []byte(data)}}))
+			if err == nil {
+				err = r.Validate()
+			}
+			require.Error(t, err)
+			for _, want := range tc.want {
+				assert.Equal(t, 1, strings.Count(err.Error(), want), "want once %q in\n%v", want, err)
+			}
+		})
+	}
+}
+
+// A tenant's files are named by their path in the tenant's folder; a shared
+// template that breaks every message is reported once.
+func TestTenantFileProblemsSayWhere(t *testing.T) {
+	r, _ := fixture(t)
+	for _, tc := range []struct {
+		name  string
+		files fstest.MapFS
+		want  []string // each appears exactly once
+	}{
+		{"syntax error", fstest.MapFS{"tenants/globex/locales/de.json": {Data: []byte("{\"reset.heading\": \"x\"\n\"reset.button\": \"y\"}")}},
+			[]string{"tenants/globex/locales/de.json:2:1: invalid character '\"' after object key:value pair"}},
+		{"unknown key", fstest.MapFS{"tenants/globex/locales/de.json": {Data: []byte(`{"reset.headline": "x"}`)}},
+			[]string{`tenants/globex/locales/de.json: unknown key "reset.headline"; did you mean "reset.heading"?`}},
+		{"unknown key far from any", fstest.MapFS{"tenants/globex/locales/sv.json": {Data: []byte(`{"welcome": "x"}`)}},
+			[]string{`tenants/globex/locales/sv.json: unknown key "welcome"`}},
+		{"empty text", fstest.MapFS{"tenants/globex/locales/de.json": {Data: []byte(`{"reset.heading": ""}`)}},
+			[]string{`tenants/globex/locales/de.json: "reset.heading" is empty`}},
+		{"white space only", fstest.MapFS{"tenants/globex/locales/sv.json": {Data: []byte(`{"reset.button": " \n\t"}`)}},
+			[]string{`tenants/globex/locales/sv.json: "reset.button" is empty`}},
+		{"empty plural form", fstest.MapFS{"tenants/globex/locales/de.json": {Data: []byte(`{"reset.expires.hours": {"one": "", "other": "{n} Stunden"}}`)}},
+			[]string{`tenants/globex/locales/de.json: "reset.expires.hours" (one) is empty`}},
+		{"shared template", fstest.MapFS{"tenants/globex/footer.tmpl": {Data: []byte("\n{{define \"footer\"}}{{if}}{{end}}")}},
+			[]string{"tenants/globex/footer.tmpl:2: missing value for if"}},
+		{"every problem at once", fstest.MapFS{
+			"tenants/globex/locales/de.json": {Data: []byte(`{"reset.heading": "", "reset.headline": "x"}`)},
+			"tenants/globex/locales/sv.json": {Data: []byte(`{`)},
+		}, []string{
+			`tenants/globex/locales/de.json: "reset.heading" is empty`,
+			`tenants/globex/locales/de.json: unknown key "reset.headline"`,
+			`tenants/globex/locales/sv.json: unexpected EOF`}},
+	} {
+		t.Run("case="+tc.name, func(t *testing.T) {
+			tn := overrideStore(t, tc.files)
+			_, err := r.Render(Message{Kind: trigger.Reset, Tenant: tn, Code: "{####}", Expiry: time.Hour})
+			require.Error(t, err)
+			assert.Equal(t, err, r.CheckTenant(tn), "the same error, for cogmail check")
+			for _, want := range tc.want {
+				assert.Equal(t, 1, strings.Count(err.Error(), want), "want once %q in\n%v", want, err)
+			}
+			assert.NotContains(t, err.Error(), "tenant globex:", "the path says it")
 		})
 	}
 }

@@ -165,6 +165,22 @@ func TestSchemaEnums(t *testing.T) {
 	assert.Equal(t, locale.Shipped, strings.Split(list, ", "), "locale.Shipped")
 }
 
+// Resolve gives a tenant that lists pools its app clients and attribute
+// values only within those pools (Tenant.inPool); an editor's tooltip says so.
+func TestSchemaSaysPoolsBoundMatches(t *testing.T) {
+	s := loadSchema(t)
+	for _, tc := range []struct{ field, says string }{
+		{"userPoolIds", "owns its appClientIds and tenantAttributeValues only for events of those pools"},
+		{"appClientIds", "With userPoolIds set, only for events of those pools"},
+		{"tenantAttributeValues", "With userPoolIds set, only for events of those pools"},
+	} {
+		t.Run("case="+tc.field, func(t *testing.T) {
+			d, _ := sub(t, s, "match", tc.field)["description"].(string)
+			assert.Contains(t, d, tc.says)
+		})
+	}
+}
+
 func TestSchemaURLs(t *testing.T) {
 	s := loadSchema(t)
 	for _, path := range [][]string{

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"net/mail"
@@ -19,6 +18,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/cogmail/cogmail/lambda/internal/hint"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/locale"
 	"github.com/cogmail/cogmail/lambda/trigger"
@@ -161,17 +161,22 @@ func (t *Tenant) LeavesToCognito(k trigger.Kind) bool {
 }
 
 // parse reads and validates one tenant.json; files is the tenant's folder.
+// Every problem is reported at once, each with its JSON path (or, for text
+// that is not JSON, its line and column); a validation problem that only
+// repeats a decoding one is left out.
 func parse(data []byte, files fs.FS) (*Tenant, error) {
 	var t Tenant
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil {
+	problems, err := decode(data, &t)
+	if err != nil {
 		return nil, err
 	}
-	if err := dec.Decode(&json.RawMessage{}); err != io.EOF {
-		return nil, errors.New("data after the tenant object")
+	seen := explained(problems)
+	for _, e := range split(t.Validate()) {
+		if fe := (*FieldError)(nil); !errors.As(e, &fe) || !covered(seen, fe.Path) {
+			problems = append(problems, e)
+		}
 	}
-	if err := t.Validate(); err != nil {
+	if err := errors.Join(problems...); err != nil {
 		return nil, err
 	}
 	t.files = files
@@ -186,29 +191,32 @@ var (
 	poolPattern  = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
 )
 
-// Validate returns every problem with t, joined, each naming its field.
+// Validate returns every problem with t, joined, each a *FieldError naming
+// its field by JSON path.
 func (t *Tenant) Validate() error {
 	var errs []error
-	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	fail := func(path, format string, args ...any) {
+		errs = append(errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
 
 	if !idPattern.MatchString(t.ID) {
-		fail("id must be 1-63 characters of a-z 0-9 -, starting with a letter or digit")
+		fail("id", "must be 1-63 characters of a-z 0-9 -, starting with a letter or digit")
 	}
 	if strings.TrimSpace(t.DisplayName) == "" {
-		fail("displayName is empty")
+		fail("displayName", "is empty")
 	}
-	for _, p := range t.Match.UserPoolIDs {
+	for i, p := range t.Match.UserPoolIDs {
 		if !poolPattern.MatchString(p) {
-			fail("match.userPoolIds: %q is not a user pool id", p)
+			fail(index("match.userPoolIds", i), "%q is not a user pool id", p)
 		}
 	}
 	for _, m := range []struct {
 		name   string
 		values []string
 	}{{"match.appClientIds", t.Match.AppClientIDs}, {"match.tenantAttributeValues", t.Match.TenantAttributeValues}} {
-		for _, v := range m.values {
+		for i, v := range m.values {
 			if strings.TrimSpace(v) == "" || len(v) > 256 {
-				fail("%s: values must be 1-256 characters", m.name)
+				fail(index(m.name, i), "values must be 1-256 characters")
 			}
 		}
 	}
@@ -217,12 +225,12 @@ func (t *Tenant) Validate() error {
 		values []string
 	}{{"match.userPoolIds", t.Match.UserPoolIDs}, {"match.appClientIds", t.Match.AppClientIDs}, {"match.tenantAttributeValues", t.Match.TenantAttributeValues}} {
 		if dup, ok := duplicate(m.values); ok {
-			fail("%s: %q is listed twice", m.name, dup)
+			fail(m.name, "%q is listed twice", dup)
 		}
 	}
-	for _, v := range t.Match.AppClientIDs {
+	for i, v := range t.Match.AppClientIDs {
 		if v == notApplicable {
-			fail("match.appClientIds: %s is what Cognito sends on admin calls; it names no client", notApplicable)
+			fail(index("match.appClientIds", i), "%s is what Cognito sends on admin calls; it names no client", notApplicable)
 		}
 	}
 
@@ -230,32 +238,32 @@ func (t *Tenant) Validate() error {
 		{"links.resetUrl", t.Links.ResetURL}, {"links.inviteUrl", t.Links.InviteURL},
 	} {
 		if err := ValidateBaseURL(u.value); err != nil {
-			fail("%s: %v", u.name, err)
+			fail(u.name, "%v", err)
 		}
 	}
 	if t.Links.VerifyURL != "" {
 		if err := ValidateBaseURL(t.Links.VerifyURL); err != nil {
-			fail("links.verifyUrl: %v", err)
+			fail("links.verifyUrl", "%v", err)
 		}
 	}
 	switch t.Links.Mode {
 	case link.ModeQuery, link.ModeFragment:
 	default:
-		fail("links.mode must be %q or %q", link.ModeQuery, link.ModeFragment)
+		fail("links.mode", "must be %q or %q", link.ModeQuery, link.ModeFragment)
 	}
 	if d := time.Duration(t.Links.ResetExpiry); d <= 0 || d > maxResetExpiry {
-		fail("links.resetExpiry must be more than 0 and at most %s, Cognito's code validity", maxResetExpiry)
+		fail("links.resetExpiry", "must be more than 0 and at most %s, Cognito's code validity", maxResetExpiry)
 	}
 	if d := time.Duration(t.Links.InviteExpiry); d <= 0 || d > maxInviteExpiry {
-		fail("links.inviteExpiry must be more than 0 and at most 365 days")
+		fail("links.inviteExpiry", "must be more than 0 and at most 365 days")
 	}
 	if d := time.Duration(t.Links.VerifyExpiry); d < 0 || d > maxVerifyExpiry || t.Links.VerifyURL != "" && d == 0 {
-		fail("links.verifyExpiry must be more than 0 and at most %s when links.verifyUrl is set", maxVerifyExpiry)
+		fail("links.verifyExpiry", "must be more than 0 and at most %s when links.verifyUrl is set", maxVerifyExpiry)
 	}
 
 	b := t.Brand
 	if n := len([]rune(b.ProductName)); n == 0 || n > maxProductName {
-		fail("brand.productName must have 1 to %d characters", maxProductName)
+		fail("brand.productName", "must have 1 to %d characters", maxProductName)
 	}
 	for _, u := range []struct{ name, value string }{
 		{"brand.logoUrl", b.LogoURL}, {"brand.logoDarkUrl", b.LogoDarkURL},
@@ -264,7 +272,7 @@ func (t *Tenant) Validate() error {
 			continue
 		}
 		if parsed, err := url.Parse(u.value); err != nil || parsed.Scheme != "https" || parsed.Host == "" || parsed.User != nil {
-			fail("%s must be an absolute https URL without credentials", u.name)
+			fail(u.name, "must be an absolute https URL without credentials")
 		}
 	}
 	colorsOK := true
@@ -272,61 +280,100 @@ func (t *Tenant) Validate() error {
 		{"brand.primaryColor", b.PrimaryColor}, {"brand.buttonTextColor", b.ButtonTextColor},
 	} {
 		if !colorPattern.MatchString(c.value) {
-			fail("%s must be #rrggbb", c.name)
+			fail(c.name, "must be #rrggbb")
 			colorsOK = false
 		}
 	}
 	if colorsOK {
 		if r := ContrastRatio(b.PrimaryColor, b.ButtonTextColor); r < 4.5 {
-			fail("brand.buttonTextColor on brand.primaryColor has contrast %.2f:1, below WCAG AA's 4.5:1", r)
+			fail("brand.buttonTextColor", "contrast with brand.primaryColor is %.2f:1, below WCAG AA's 4.5:1", r)
 		}
 	}
 	if b.SupportEmail != "" {
 		if a, err := mail.ParseAddress(b.SupportEmail); err != nil || a.Address != b.SupportEmail {
-			fail("brand.supportEmail is not a plain address")
+			fail("brand.supportEmail", "is not a plain address")
 		}
 	}
 	if len(b.FooterLines) > maxFooterLines {
-		fail("brand.footerLines: at most %d lines", maxFooterLines)
+		fail("brand.footerLines", "at most %d lines", maxFooterLines)
 	}
-	for _, line := range b.FooterLines {
+	for i, line := range b.FooterLines {
 		if n := len([]rune(line)); n == 0 || n > maxFooterLine {
-			fail("brand.footerLines: each line must have 1 to %d characters", maxFooterLine)
+			fail(index("brand.footerLines", i), "each line must have 1 to %d characters", maxFooterLine)
 		}
 	}
 
 	errs = append(errs, t.validateLanguages()...)
-	for _, k := range t.CognitoDefault {
+	for i, k := range t.CognitoDefault {
 		if !k.Valid() {
-			fail("cognitoDefault: unknown message %q (known: %v)", k, trigger.Kinds)
+			fail(index("cognitoDefault", i), "unknown message %q%s (known: %v)", k, hint.DidYouMean(string(k), kindNames()), trigger.Kinds)
 		}
 	}
 	return errors.Join(errs...)
 }
 
+func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+
+func kindNames() []string {
+	names := make([]string, len(trigger.Kinds))
+	for i, k := range trigger.Kinds {
+		names[i] = string(k)
+	}
+	return names
+}
+
 func (t *Tenant) validateLanguages() []error {
 	var errs []error
 	if len(t.Languages.Supported) == 0 {
-		errs = append(errs, errors.New("languages.supported is empty"))
+		errs = append(errs, &FieldError{Path: "languages.supported", Msg: "is empty"})
 	}
 	found := false
 	def, defErr := language.Parse(t.Languages.Default)
-	for _, s := range t.Languages.Supported {
+	for i, s := range t.Languages.Supported {
 		tag, err := language.Parse(s)
 		if err == nil && defErr == nil && tag == def {
 			found = true
 		}
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("languages.supported: language %q: %w", s, err))
+			errs = append(errs, &FieldError{Path: index("languages.supported", i), Msg: fmt.Sprintf("language %q: %v", s, err)})
 		case tag == locale.Pseudo:
-			errs = append(errs, errors.New("languages.supported: the pseudo-locale is for tests only"))
+			errs = append(errs, &FieldError{Path: index("languages.supported", i), Msg: "the pseudo-locale is for tests only"})
 		}
 	}
-	if !found {
-		errs = append(errs, fmt.Errorf("languages.default %q must be one of languages.supported", t.Languages.Default))
+	if !found && len(t.Languages.Supported) > 0 {
+		errs = append(errs, &FieldError{Path: "languages.default", Msg: fmt.Sprintf("%q must be one of languages.supported", t.Languages.Default)})
 	}
 	return errs
+}
+
+// Cognito's default validity of temporary passwords: the pool's
+// TemporaryPasswordValidityDays, which a tenant.json cannot see.
+const defaultTemporaryPasswordDays = 7
+
+// Warnings lists what is valid in t but likely wrong, each a *FieldError:
+// for `cogmail check`, which passes with warnings.
+func (t *Tenant) Warnings() []error {
+	var warnings []error
+	if d := time.Duration(t.Links.InviteExpiry); d > defaultTemporaryPasswordDays*24*time.Hour {
+		days := int((d + 24*time.Hour - 1) / (24 * time.Hour))
+		warnings = append(warnings, &FieldError{Path: "links.inviteExpiry", Msg: fmt.Sprintf(
+			"%s outlives the temporary password if the pool keeps Cognito's default of %d days; make sure the pool's TemporaryPasswordValidityDays is at least %d",
+			shortDuration(d), defaultTemporaryPasswordDays, days)})
+	}
+	return warnings
+}
+
+// shortDuration writes 336h0m0s as 336h and 90m as 1h30m.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func duplicate(values []string) (string, bool) {

@@ -2,6 +2,7 @@ package tenant_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -60,12 +61,12 @@ func TestValidateRejects(t *testing.T) {
 		edit  func(*tenant.Tenant)
 		field string // the one problem's message starts with it
 	}{
-		{"case=empty id", func(tn *tenant.Tenant) { tn.ID = "" }, "id "},
-		{"case=upper-case id", func(tn *tenant.Tenant) { tn.ID = "Acme" }, "id "},
-		{"case=id starting with a dash", func(tn *tenant.Tenant) { tn.ID = "-acme" }, "id "},
-		{"case=id with an underscore", func(tn *tenant.Tenant) { tn.ID = "acme_eu" }, "id "},
-		{"case=id with a slash", func(tn *tenant.Tenant) { tn.ID = "../acme" }, "id "},
-		{"case=id of 64 characters", func(tn *tenant.Tenant) { tn.ID = strings.Repeat("a", 64) }, "id "},
+		{"case=empty id", func(tn *tenant.Tenant) { tn.ID = "" }, "id: "},
+		{"case=upper-case id", func(tn *tenant.Tenant) { tn.ID = "Acme" }, "id: "},
+		{"case=id starting with a dash", func(tn *tenant.Tenant) { tn.ID = "-acme" }, "id: "},
+		{"case=id with an underscore", func(tn *tenant.Tenant) { tn.ID = "acme_eu" }, "id: "},
+		{"case=id with a slash", func(tn *tenant.Tenant) { tn.ID = "../acme" }, "id: "},
+		{"case=id of 64 characters", func(tn *tenant.Tenant) { tn.ID = strings.Repeat("a", 64) }, "id: "},
 
 		{"case=empty displayName", func(tn *tenant.Tenant) { tn.DisplayName = "" }, "displayName"},
 		{"case=blank displayName", func(tn *tenant.Tenant) { tn.DisplayName = " \t" }, "displayName"},
@@ -136,7 +137,7 @@ func TestValidateRejects(t *testing.T) {
 		{"case=buttonTextColor too long", func(tn *tenant.Tenant) { tn.Brand.ButtonTextColor = "#ffffff0" }, "brand.buttonTextColor"},
 		{"case=contrast below 4.5", func(tn *tenant.Tenant) {
 			tn.Brand.PrimaryColor, tn.Brand.ButtonTextColor = "#ffffff", "#777777"
-		}, "brand.buttonTextColor on brand.primaryColor has contrast 4.48:1"},
+		}, "brand.buttonTextColor: contrast with brand.primaryColor is 4.48:1"},
 
 		{"case=supportEmail with display name", func(tn *tenant.Tenant) { tn.Brand.SupportEmail = "Support <support@acme.example>" }, "brand.supportEmail"},
 		{"case=supportEmail in angle brackets", func(tn *tenant.Tenant) { tn.Brand.SupportEmail = "<support@acme.example>" }, "brand.supportEmail"},
@@ -146,15 +147,15 @@ func TestValidateRejects(t *testing.T) {
 		{"case=empty footer line", func(tn *tenant.Tenant) { tn.Brand.FooterLines = []string{"a", ""} }, "brand.footerLines"},
 		{"case=footer line of 201 runes", func(tn *tenant.Tenant) { tn.Brand.FooterLines = []string{long(201)} }, "brand.footerLines"},
 
-		{"case=languages.default not supported", func(tn *tenant.Tenant) { tn.Languages.Default = "fr" }, `languages.default "fr"`},
-		{"case=languages.default empty", func(tn *tenant.Tenant) { tn.Languages.Default = "" }, `languages.default ""`},
+		{"case=languages.default not supported", func(tn *tenant.Tenant) { tn.Languages.Default = "fr" }, `languages.default: "fr" must be`},
+		{"case=languages.default empty", func(tn *tenant.Tenant) { tn.Languages.Default = "" }, `languages.default: "" must be`},
 		{"case=unparseable supported tag", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "not a tag"} }, "languages.supported"},
 		{"case=unknown supported language", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "xx"} }, "languages.supported"},
-		{"case=pseudo-locale supported", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "en-XA"} }, "languages.supported: the pseudo-locale"},
-		{"case=pseudo-locale in lower case", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "en-xa"} }, "languages.supported: the pseudo-locale"},
+		{"case=pseudo-locale supported", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "en-XA"} }, "languages.supported[1]: the pseudo-locale"},
+		{"case=pseudo-locale in lower case", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "en-xa"} }, "languages.supported[1]: the pseudo-locale"},
 
-		{"case=unknown cognitoDefault kind", func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{trigger.Reset, "welcome"} }, `cognitoDefault: unknown message "welcome"`},
-		{"case=cognitoDefault kind in upper case", func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{"MFA"} }, `cognitoDefault: unknown message "MFA"`},
+		{"case=unknown cognitoDefault kind", func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{trigger.Reset, "welcome"} }, `cognitoDefault[1]: unknown message "welcome"`},
+		{"case=cognitoDefault kind in upper case", func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{"MFA"} }, `cognitoDefault[0]: unknown message "MFA"; did you mean "mfa"?`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,7 +181,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 
 	err := tn.Validate()
 	require.Error(t, err)
-	fields := []string{"id ", "links.resetUrl", "links.mode", "links.inviteExpiry", "brand.productName", "brand.primaryColor", "languages.default"}
+	fields := []string{"id: ", "links.resetUrl", "links.mode", "links.inviteExpiry", "brand.productName", "brand.primaryColor", "languages.default"}
 	got := problems(err)
 	require.Len(t, got, len(fields), "%v", err)
 	for i, field := range fields {
@@ -240,12 +241,12 @@ func TestDecodeStrictJSON(t *testing.T) {
 	tests := []struct {
 		name, data, want string
 	}{
-		{"case=unknown top-level field", withField("{", `"theme": "dark"`), `unknown field "theme"`},
-		{"case=unknown field in brand", withField(`"brand": {`, `"font": "Inter"`), `unknown field "font"`},
-		{"case=unknown field in links", withField(`"links": {`, `"loginUrl": "https://app.acme.example/"`), `unknown field "loginUrl"`},
-		{"case=$schema is a field like any other", withField("{", `"$schema": "../../tenant.schema.json"`), `unknown field "$schema"`},
-		{"case=expiry as seconds", strings.Replace(good, `"1h0m0s"`, `3600`, 1), "a duration must be text"},
-		{"case=expiry in words", strings.Replace(good, `"1h0m0s"`, `"an hour"`, 1), `duration "an hour"`},
+		{"case=unknown top-level field", withField("{", `"theme": "dark"`), `: theme: unknown field (known: brand, cognitoDefault, displayName, id, languages, links, match)`},
+		{"case=unknown field in brand", withField(`"brand": {`, `"font": "Inter"`), `brand.font: unknown field (known: buttonTextColor,`},
+		{"case=unknown field in links", withField(`"links": {`, `"loginUrl": "https://app.acme.example/"`), `links.loginUrl: unknown field`},
+		{"case=$schema is a field like any other", withField("{", `"$schema": "../../tenant.schema.json"`), `$schema: unknown field`},
+		{"case=expiry as seconds", strings.Replace(good, `"1h0m0s"`, `3600`, 1), "links.resetExpiry: a duration must be text"},
+		{"case=expiry in words", strings.Replace(good, `"1h0m0s"`, `"an hour"`, 1), `links.resetExpiry: duration "an hour"`},
 		{"case=truncated", good[:len(good)/2], "unexpected EOF"},
 		{"case=trailing object", good + ` {}`, "data after the tenant object"},
 		{"case=trailing word", good + ` junk`, "data after the tenant object"},
@@ -295,6 +296,105 @@ func TestDurationJSON(t *testing.T) {
 		t.Run("case=rejects "+in, func(t *testing.T) {
 			var d tenant.Duration
 			assert.Error(t, json.Unmarshal([]byte(in), &d))
+		})
+	}
+}
+
+// Each problem of a tenant.json names where it is: the JSON path, with the
+// nearest known name for an unknown field, or the line and column of text
+// that is not JSON; a problem is reported once, not again by Validate.
+func TestDecodeSaysWhere(t *testing.T) {
+	good := strings.TrimSpace(string(encode(t, full("acme"))))
+	edit := func(old, new string) string {
+		require.Contains(t, good, old)
+		return strings.Replace(good, old, new, 1)
+	}
+	tests := []struct {
+		name, data string
+		want       []string // the problems, in order, after the file name
+	}{
+		{"case=misspelt field", edit(`"primaryColor"`, `"primaryColour"`),
+			[]string{`brand.primaryColour: unknown field; did you mean "primaryColor"?`}},
+		{"case=field in the wrong case", edit(`"resetUrl"`, `"resetURL"`),
+			[]string{`links.resetURL: unknown field; did you mean "resetUrl"?`}},
+		{"case=misspelt object", edit(`"languages"`, `"language"`),
+			[]string{`language: unknown field; did you mean "languages"?`}},
+		{"case=field given twice", edit(`"mode": "fragment",`, `"mode": "fragment", "mode": "query",`),
+			[]string{`links.mode: given twice`}},
+		{"case=number for text", edit(`"productName": "Acme"`, `"productName": 5`),
+			[]string{`brand.productName: must be text, not a number`}},
+		{"case=text for a list", edit(`"supported": [
+      "en",
+      "de"
+    ]`, `"supported": "en"`),
+			[]string{`languages.supported: must be a list, not text`}},
+		{"case=list for an object", edit(`"match": {`, `"match": [], "unused": {`),
+			[]string{`match: must be an object, not a list`, `unused: unknown field`}},
+		{"case=bad list item", edit(`"eu-west-1_AcmePool1"`, `"eu-west-1_AcmePool1", true`),
+			[]string{`match.userPoolIds[1]: must be text, not true or false`}},
+		{"case=decoding and validation problems, all at once",
+			strings.NewReplacer(`"mode": "fragment"`, `"mode": "path", "theme": 1`, `"primaryColor"`, `"primaryColour"`).Replace(good),
+			[]string{`links.theme: unknown field`, `brand.primaryColour: unknown field; did you mean "primaryColor"?`, `links.mode: must be "query" or "fragment"`}},
+		{"case=trailing comma", edit(`"ACME-CORP"
+    ]`, `"ACME-CORP"
+    ],`), []string{fmt.Sprintf("%d:3: invalid character '}' looking for beginning of object key string", lineOf(good, `"ACME-CORP"`)+2)}},
+		{"case=not an object", `["acme"]`, []string{"the file must hold a JSON object, not a list"}},
+		{"case=empty file", "\n", []string{"the file is empty"}},
+		{"case=data after the object", good + "\n\n  }", []string{fmt.Sprintf("%d:3: data after the tenant object", lineOf(good+"\n\n  }", "\n\n  }")+2)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := decode(t, tc.data)
+			require.Error(t, err)
+			msg := err.Error()
+			assert.True(t, strings.HasPrefix(msg, "tenants/acme/tenant.json"), msg)
+			got := problems(errors.Unwrap(err))
+			require.Len(t, got, len(tc.want), "%v", err)
+			for i, want := range tc.want {
+				assert.True(t, strings.HasPrefix(got[i].Error(), want), "problem %d: %q should start with %q", i, got[i], want)
+			}
+		})
+	}
+}
+
+// lineOf is the line (1-based) of the first s in text.
+func lineOf(text, s string) int { return strings.Count(text[:strings.Index(text, s)], "\n") + 1 }
+
+// A misspelt field leaves the real one empty; that is said once, as the
+// misspelling.
+func TestMisspeltFieldReportedOnce(t *testing.T) {
+	good := string(encode(t, full("acme")))
+	_, err := decode(t, strings.Replace(good, `"primaryColor"`, `"primaryColour"`, 1))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "brand.primaryColor: must be")
+	_, err = decode(t, strings.Replace(good, `"1h0m0s"`, `3600`, 1))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "links.resetExpiry: must be more than 0")
+}
+
+func TestWarnings(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		invite time.Duration
+		want   string // "" for no warning
+	}{
+		{"case=a week is Cognito's default", 7 * day, ""},
+		{"case=three days", 72 * time.Hour, ""},
+		{"case=a week and an hour", 7*day + time.Hour, "links.inviteExpiry: 169h outlives the temporary password if the pool keeps Cognito's default of 7 days; make sure the pool's TemporaryPasswordValidityDays is at least 8"},
+		{"case=two weeks", 14 * day, "TemporaryPasswordValidityDays is at least 14"},
+		{"case=a year", 365 * day, "at least 365"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tn := valid("acme")
+			tn.Links.InviteExpiry = tenant.Duration(tc.invite)
+			require.NoError(t, tn.Validate(), "valid: a warning, not an error")
+			got := tn.Warnings()
+			if tc.want == "" {
+				assert.Empty(t, got)
+				return
+			}
+			require.Len(t, got, 1)
+			assert.Contains(t, got[0].Error(), tc.want)
 		})
 	}
 }

@@ -5,6 +5,8 @@
 //	cogmail verify URL        print a link's claims, or why it is not valid
 //	cogmail check             render every tenant × language × message through the gate
 //	cogmail preview           write or serve a gallery of every email, light and dark
+//
+// `cogmail -h` prints every command's usage, `cogmail CMD -h` one's.
 package main
 
 import (
@@ -19,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -27,26 +30,96 @@ import (
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/preview"
+	renderpkg "github.com/cogmail/cogmail/lambda/render"
 	"github.com/cogmail/cogmail/lambda/rie"
+	"github.com/cogmail/cogmail/templates"
 )
 
-const usage = `usage:
-  cogmail render [FILE|-]   print, as JSON, what the Lambda returns for the event in FILE (default: stdin)
-  cogmail verify URL        print the claims of a signed link as JSON, or why it is not valid (exit 1)
-  cogmail check [-failures] [-templates DIR]
+// Each command's usage; `cogmail -h` prints them all, `cogmail CMD -h` one.
+var commands = []struct{ name, usage string }{
+	{"render", `  cogmail render [FILE|-]   print, as JSON, what the Lambda returns for the event in FILE (default: stdin)
+`},
+	{"verify", `  cogmail verify URL        print the claims of a signed link as JSON, or why it is not valid (exit 1)
+`},
+	{"check", `  cogmail check [-failures] [-templates DIR]
                             render every tenant × language × message with sample data through the
-                            output gate and print a table; exit 1 on any failure. -templates checks an
-                            overlay folder of tenants (as COGMAIL_TEMPLATES_DIR) over the embedded ones
-  cogmail preview --out DIR [-templates DIR]
+                            output gate and print a table, after the problems of the templates, the
+                            catalogs and each tenant's files (with the file and the JSON path or
+                            line:column); exit 1 on any failure, warnings pass. -failures prints the
+                            failures, then the warnings. -templates checks an overlay folder of tenants
+                            (as COGMAIL_TEMPLATES_DIR) over the embedded ones
+`},
+	{"preview", `  cogmail preview --out DIR [-templates DIR]
                             write a gallery of every tenant × language × message, light and dark side
                             by side, to DIR/index.html (and DIR/mail/…); print the index's path
   cogmail preview --serve 127.0.0.1:PORT [-templates DIR]
                             serve that gallery from the templates folder on disk (default: templates/
                             of the module), rebuilt on the next request after a file there changes
+`},
+}
 
+const keysNote = `
 Keys come from COGMAIL_KEYS_SECRET_ARN, else COGMAIL_SIGNING_KEYS, else the
 built-in development keyring, as in the Lambda.
 `
+
+// usage is every command's usage, for `cogmail -h`.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage:\n")
+	for _, c := range commands {
+		b.WriteString(c.usage)
+	}
+	b.WriteString(keysNote)
+	return b.String()
+}
+
+// commandUsage writes one command's usage and its flags.
+func commandUsage(w io.Writer, flags *flag.FlagSet) {
+	fmt.Fprint(w, "usage:\n")
+	for _, c := range commands {
+		if c.name == flags.Name() {
+			fmt.Fprint(w, c.usage)
+		}
+	}
+	n := 0
+	flags.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprint(w, "\nflags:\n")
+		flags.SetOutput(w)
+		flags.PrintDefaults()
+		flags.SetOutput(io.Discard)
+	}
+	if flags.Name() != "check" && flags.Name() != "preview" {
+		fmt.Fprint(w, keysNote)
+	}
+}
+
+// parseFlags reads a command's flags. -h, -help and --help print its usage
+// to stdout (exit 0); a flag it does not know prints the error and the
+// usage to stderr (exit 2). ok is false when the command is done.
+func parseFlags(flags *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	flags.SetOutput(io.Discard) // the usage is ours
+	flags.Usage = func() {}
+	err := flags.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		commandUsage(stdout, flags)
+		return 0, false
+	case err != nil:
+		fmt.Fprintf(stderr, "cogmail %s: %v\n", flags.Name(), err)
+		commandUsage(stderr, flags)
+		return 2, false
+	}
+	return 0, true
+}
+
+// usageError says what is wrong with a command's arguments, then its usage.
+func usageError(flags *flag.FlagSet, stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "cogmail %s: %s\n", flags.Name(), fmt.Sprintf(format, args...))
+	commandUsage(stderr, flags)
+	return 2
+}
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
@@ -55,7 +128,7 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return 2
 	}
 	switch args[0] {
@@ -67,22 +140,32 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return checkAll(ctx, args[1:], stdout, stderr, getenv)
 	case "preview":
 		return previewGallery(ctx, args[1:], stdout, stderr, getenv)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	case "help", "-h", "-help", "--help":
+		if len(args) == 2 { // cogmail help render
+			return run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr, getenv)
+		}
+		fmt.Fprint(stdout, usage())
 		return 0
 	}
-	fmt.Fprintf(stderr, "cogmail: unknown command %q\n%s", args[0], usage)
+	if strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(stderr, "cogmail: flag provided but not defined: %s\n%s", args[0], usage())
+	} else {
+		fmt.Fprintf(stderr, "cogmail: unknown command %q\n%s", args[0], usage())
+	}
 	return 2
 }
 
 func render(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, logger *slog.Logger) int {
-	in := stdin
-	if len(args) > 1 {
-		fmt.Fprint(stderr, usage)
-		return 2
+	flags := flag.NewFlagSet("render", flag.ContinueOnError)
+	if code, ok := parseFlags(flags, args, stdout, stderr); !ok {
+		return code
 	}
-	if len(args) == 1 && args[0] != "-" {
-		f, err := os.Open(args[0])
+	if flags.NArg() > 1 {
+		return usageError(flags, stderr, "one event file at most, not %d", flags.NArg())
+	}
+	in := stdin
+	if file := flags.Arg(0); file != "" && file != "-" {
+		f, err := os.Open(file)
 		if err != nil {
 			fmt.Fprintf(stderr, "cogmail render: %v\n", err)
 			return 1
@@ -106,16 +189,19 @@ func render(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 }
 
 func verify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) != 1 {
-		fmt.Fprint(stderr, usage)
-		return 2
+	flags := flag.NewFlagSet("verify", flag.ContinueOnError)
+	if code, ok := parseFlags(flags, args, stdout, stderr); !ok {
+		return code
+	}
+	if flags.NArg() != 1 {
+		return usageError(flags, stderr, "give one link")
 	}
 	ring, _, err := keys.Load(ctx, keys.Options{Getenv: getenv})
 	if err != nil {
 		fmt.Fprintf(stderr, "cogmail verify: %v\n", err)
 		return 1
 	}
-	claims, err := link.Verify(args[0], ring, time.Now())
+	claims, err := link.Verify(flags.Arg(0), ring, time.Now())
 	if err != nil {
 		reason := err.Error()
 		if errors.Is(err, link.ErrExpired) {
@@ -140,14 +226,20 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 
 func checkAll(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	flags := flag.NewFlagSet("check", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	failures := flags.Bool("failures", false, "print only the rows that fail")
+	failures := flags.Bool("failures", false, "print only the failures, then the warnings")
 	dir := flags.String("templates", "", "an overlay folder holding tenants/<id>/ (as COGMAIL_TEMPLATES_DIR)")
-	if err := flags.Parse(args); err != nil || flags.NArg() > 0 {
-		return 2
+	if code, ok := parseFlags(flags, args, stdout, stderr); !ok {
+		return code
+	}
+	if flags.NArg() > 0 {
+		return usageError(flags, stderr, "unexpected argument %q", flags.Arg(0))
 	}
 	env := getenv
 	if *dir != "" {
+		if info, err := os.Stat(*dir); err != nil || !info.IsDir() {
+			fmt.Fprintf(stderr, "cogmail check: -templates %s is not a folder\n", *dir)
+			return 2
+		}
 		env = func(k string) string {
 			if k == handler.EnvTemplatesDir {
 				return *dir
@@ -158,30 +250,31 @@ func checkAll(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	// Sample links are signed with the development ring unless keys are
 	// configured: the check is about the emails, not the keys.
 	h := handler.Setup(ctx, env, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	rows, err := check.Run(h)
-	check.Write(stdout, rows, *failures)
-	status := 0
-	if err != nil {
-		fmt.Fprintf(stderr, "cogmail check: %v\n", err)
-		status = 1
-	}
-	for _, r := range rows {
-		if r.Failed() {
-			status = 1
+	if h.Renderer() == nil {
+		// Setup only logs why; the check says it. Setup reads the embedded
+		// templates, as this does.
+		if _, err := renderpkg.New(templates.FS); err != nil {
+			fmt.Fprintf(stderr, "cogmail check: the templates do not load: %v\n", err)
 		}
 	}
-	return status
+	rep := check.Check(h)
+	check.Write(stdout, rep, *failures)
+	if rep.Failed() > 0 {
+		return 1
+	}
+	return 0
 }
 
 func previewGallery(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	flags := flag.NewFlagSet("preview", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	out := flags.String("out", "", "write the gallery into this folder")
 	addr := flags.String("serve", "", "serve the gallery on this loopback address (127.0.0.1:PORT)")
 	dir := flags.String("templates", "", "the templates folder to read (default: the embedded copy with -out, templates/ of the module with -serve)")
-	if err := flags.Parse(args); err != nil || flags.NArg() > 0 || (*out == "") == (*addr == "") {
-		fmt.Fprintln(stderr, "cogmail preview: give one of --out DIR or --serve 127.0.0.1:PORT")
-		return 2
+	if code, ok := parseFlags(flags, args, stdout, stderr); !ok {
+		return code
+	}
+	if flags.NArg() > 0 || (*out == "") == (*addr == "") {
+		return usageError(flags, stderr, "give one of --out DIR or --serve 127.0.0.1:PORT")
 	}
 	if *addr != "" {
 		return serveGallery(ctx, *addr, *dir, stdout, stderr)

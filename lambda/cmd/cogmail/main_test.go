@@ -113,13 +113,74 @@ func TestUsageErrors(t *testing.T) {
 func TestCheck(t *testing.T) {
 	code, out, errOut := cli(t, env(nil), "", "check", "-failures")
 	assert.Equal(t, 0, code, errOut)
-	assert.Regexp(t, `checked \d+ messages: 0 failed\n$`, out)
+	assert.Regexp(t, `^TENANT .*\nchecked \d+ tenants and \d+ messages: 0 failed, 0 warnings\n$`, out, "the header and the summary, nothing between")
+}
 
-	// An overlay folder with a broken tenant fails the check.
+// An overlay folder with broken tenants fails the check; each problem is
+// a line of the table, with its file, and the tenants are counted.
+func TestCheckBrokenOverlay(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "tenants", "bad"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "tenants", "bad", "tenant.json"), []byte(`{"id": "bad"}`), 0o644))
-	code, _, errOut = cli(t, env(nil), "", "check", "-templates", dir)
-	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "tenants/bad/tenant.json")
+	write := func(name, data string) {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644))
+	}
+	write("tenants/bad/tenant.json", `{"id": "bad"}`)
+	write("tenants/globex/tenant.json", "{\n  \"id\": \"globex\",\n}")
+	for _, args := range [][]string{{"check", "-templates", dir}, {"check", "-failures", "-templates", dir}} {
+		t.Run("case="+strings.Join(args[:len(args)-2], " "), func(t *testing.T) {
+			code, out, _ := cli(t, env(nil), "", args...)
+			assert.Equal(t, 1, code)
+			assert.Regexp(t, `\nbad\s+-\s+-\s+FAIL tenants/bad/tenant\.json: displayName: is empty\n`, out)
+			assert.Regexp(t, `\nglobex\s+-\s+-\s+FAIL tenants/globex/tenant\.json:3:1: invalid character '}' looking for beginning of object key string\n`, out)
+			assert.Regexp(t, `\nchecked 4 tenants and \d+ messages: \d+ failed, 0 warnings\n$`, out)
+		})
+	}
+}
+
+// Every command explains itself on -h; a flag or command it does not know
+// prints the usage and exits 2.
+func TestHelp(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		code     int
+		out, err string // in stdout, in stderr
+		notOut   string
+	}{
+		{"cogmail -h", []string{"-h"}, 0, "cogmail render [FILE|-]", "", ""},
+		{"cogmail --help", []string{"--help"}, 0, "cogmail preview --serve", "", ""},
+		{"cogmail help", []string{"help"}, 0, "cogmail check [-failures]", "", ""},
+		{"cogmail help check", []string{"help", "check"}, 0, "-failures", "", "cogmail render"},
+		{"render -h", []string{"render", "-h"}, 0, "cogmail render [FILE|-]", "", "cogmail check"},
+		{"render --help", []string{"render", "--help"}, 0, "cogmail render [FILE|-]", "", "no such file"},
+		{"verify -h", []string{"verify", "-h"}, 0, "cogmail verify URL", "", ""},
+		{"check -h", []string{"check", "-h"}, 0, "-templates string", "", "TENANT"},
+		{"check --help", []string{"check", "--help"}, 0, "cogmail check [-failures] [-templates DIR]", "", ""},
+		{"preview -h", []string{"preview", "-h"}, 0, "--serve 127.0.0.1:PORT", "", ""},
+		{"unknown command", []string{"send"}, 2, "", `unknown command "send"`, ""},
+		{"unknown flag", []string{"--verbose"}, 2, "", "flag provided but not defined: --verbose", ""},
+		{"render: unknown flag", []string{"render", "-x", "file.json"}, 2, "", "cogmail render: flag provided but not defined: -x\nusage:\n  cogmail render", ""},
+		{"render: two files", []string{"render", "a.json", "b.json"}, 2, "", "usage:", ""},
+		{"verify: unknown flag", []string{"verify", "--json", "https://x.example/"}, 2, "", "usage:\n  cogmail verify URL", ""},
+		{"check: unknown flag", []string{"check", "-failure"}, 2, "", "flag provided but not defined: -failure", ""},
+		{"check: an argument", []string{"check", "acme"}, 2, "", `unexpected argument "acme"`, ""},
+		{"check: no such folder", []string{"check", "-templates", "no-such-folder"}, 2, "", "not a folder", ""},
+		{"preview: unknown flag", []string{"preview", "--outt", "x"}, 2, "", "usage:\n  cogmail preview --out DIR", ""},
+	} {
+		t.Run("case="+tc.name, func(t *testing.T) {
+			code, out, errOut := cli(t, env(nil), "", tc.args...)
+			assert.Equal(t, tc.code, code, errOut)
+			if tc.code == 0 {
+				assert.Contains(t, out, "usage:")
+				assert.Empty(t, errOut)
+			} else {
+				assert.Empty(t, out)
+			}
+			assert.Contains(t, out, tc.out)
+			assert.Contains(t, errOut, tc.err)
+			if tc.notOut != "" {
+				assert.NotContains(t, out, tc.notOut)
+			}
+		})
+	}
 }
