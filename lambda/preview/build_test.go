@@ -28,6 +28,11 @@ func shipped() *handler.Handler {
 	return handler.Setup(context.Background(), func(string) string { return "" }, quiet())
 }
 
+// signedPart is what a link's signature covers that changes with the clock.
+var signedPart = regexp.MustCompile(`\b(exp|sig)=[A-Za-z0-9_-]+`)
+
+func unsigned(email string) string { return signedPart.ReplaceAllString(email, "$1=…") }
+
 var darkQuery = regexp.MustCompile(`(?i)prefers-color-scheme\s*:\s*dark`)
 
 // The gallery holds check's whole matrix, in its order, and every entry's
@@ -60,7 +65,9 @@ func TestGalleryHasEveryCell(t *testing.T) {
 			assert.Equal(t, strings.TrimSuffix(e.Light, ".html")+"-dark.html", e.Dark)
 			light, ok := g.File(e.Light)
 			require.True(t, ok)
-			assert.Equal(t, r.Message.EmailMessage, string(light))
+			// Rendered twice, a second apart at worst: the links' expiry
+			// and signature may differ, nothing else may.
+			assert.Equal(t, unsigned(r.Message.EmailMessage), unsigned(string(light)))
 			dark, ok := g.File(e.Dark)
 			require.True(t, ok)
 			assert.True(t, strings.Contains(page, `src="`+e.Light+`"`), "no light frame in the index")
