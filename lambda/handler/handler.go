@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -52,8 +53,15 @@ type Config struct {
 	// keyRetryEvery, within keyRetryTimeout): a Secrets Manager hiccup at
 	// cold start must not leave a warm container without links for hours.
 	RetryKeys func(context.Context) (*link.Keyring, error)
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// PageURL, when set, is the page behind the default tenant's links that
+	// lead to example hosts: <PageURL>/reset, /activate and /confirm.
+	PageURL string
+	// RefuseExampleHosts: links to example hosts are not signed (inside
+	// Lambda, where no real user could use them); the email goes out
+	// without the link, with the code.
+	RefuseExampleHosts bool
+	Now                func() time.Time
+	Logger             *slog.Logger
 }
 
 // Handler answers Custom Message events. It implements lambda.Handler, so the
@@ -62,6 +70,7 @@ type Handler struct {
 	cfg     Config
 	ring    atomic.Pointer[link.Keyring]
 	lastTry atomic.Int64 // unix nanoseconds of the last RetryKeys
+	checked sync.Map     // tenant ids whose links checkLinks has logged
 }
 
 // How often, and for how long, a missing keyring is fetched again.
@@ -166,8 +175,9 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 	return answer, nil
 }
 
-// tenant finds the event's tenant from trusted fields only; nil when even
-// the default tenant cannot be loaded.
+// tenant finds the event's tenant from trusted fields only; nil when the
+// event's tenant (perhaps the default) failed to load: the event then gets
+// the minimal email, without a link, and the log says why.
 func (h *Handler) tenant(e *event.Event, rec *record) *tenant.Tenant {
 	if h.cfg.Tenants == nil {
 		rec.tenantErr = errors.New("no tenants loaded")
@@ -176,10 +186,7 @@ func (h *Handler) tenant(e *event.Event, rec *record) *tenant.Tenant {
 	res, err := h.cfg.Tenants.Resolve(tenant.Route{
 		Attribute: e.Attribute(h.cfg.TenantAttribute), ClientID: e.ClientID, UserPoolID: e.UserPoolID,
 	})
-	rec.tenantBy, rec.warning, rec.tenantErr = res.By, res.Warning, err
-	if res.Tenant != nil {
-		rec.tenant = res.Tenant.ID
-	}
+	rec.tenant, rec.tenantBy, rec.warning, rec.tenantErr = res.ID, res.By, res.Warning, err
 	return res.Tenant
 }
 
@@ -257,22 +264,27 @@ func expiry(kind trigger.Kind, t *tenant.Tenant) time.Duration {
 }
 
 // link signs the button's link, if the message has one. Without a key or
-// username the email goes out without a link, with the code: worse, but never
-// broken. Host and path come from the tenant's configuration alone.
+// username, or inside Lambda to an example host, the email goes out without
+// a link, with the code: worse, but never broken. Host and path come from
+// the tenant's configuration (and COGMAIL_PAGE_URL) alone.
 func (h *Handler) link(ctx context.Context, e *event.Event, kind trigger.Kind, t *tenant.Tenant, locale string) (string, error) {
 	p := link.Params{Mode: t.Links.Mode, Tenant: t.ID, Username: e.UserName, Locale: locale}
+	base, field := h.base(kind, t)
+	if base == "" {
+		return "", nil // no link for this message, or no verifyUrl
+	}
+	if err := h.refused(t, field, base); err != nil {
+		h.checkLinks(t)
+		return "", err
+	}
+	p.Base = base
 	switch kind {
 	case trigger.Reset:
-		p.Base, p.Purpose, p.Code = t.Links.ResetURL, link.PurposeReset, e.CodeParameter
+		p.Purpose, p.Code = link.PurposeReset, e.CodeParameter
 	case trigger.Invite:
-		p.Base, p.Purpose = t.Links.InviteURL, link.PurposeInvite
-	case trigger.SignUp, trigger.Resend:
-		if t.Links.VerifyURL == "" {
-			return "", nil
-		}
-		p.Base, p.Purpose, p.Code = t.Links.VerifyURL, link.PurposeVerify, e.CodeParameter
-	default:
-		return "", nil
+		p.Purpose = link.PurposeInvite
+	default: // sign-up and resent codes
+		p.Purpose, p.Code = link.PurposeVerify, e.CodeParameter
 	}
 	ring := h.keyring(ctx)
 	switch {

@@ -20,6 +20,10 @@ const (
 	EnvTemplatesDir = "COGMAIL_TEMPLATES_DIR"
 	// EnvTenantAttribute names the user attribute holding the tenant id.
 	EnvTenantAttribute = "COGMAIL_TENANT_ATTRIBUTE"
+	// EnvPageURL is the reference page's address (template.yaml sets it to
+	// the stack's own page): the default tenant's links to example hosts
+	// lead to its /reset, /activate and /confirm instead.
+	EnvPageURL = "COGMAIL_PAGE_URL"
 )
 
 // Setup builds the handler the Lambda and the command line both run: the
@@ -27,6 +31,11 @@ const (
 // environment. Tenants load on first use, so cold start does not grow with
 // their number. It never fails: what does not load is logged and the handler
 // degrades (no link, or the minimal email).
+//
+// Inside Lambda (keys.InLambda) links to example hosts are never signed, and
+// the default tenant's are reported at cold start; with the public
+// development keyring, which only the emulator's local runs hand over, they
+// are, as outside Lambda.
 func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger) *Handler {
 	cfg := Config{Logger: logger, TenantAttribute: getenv(EnvTenantAttribute)}
 	var err error
@@ -55,7 +64,22 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		logger.Info("signing keys loaded", "source", string(source), "keyring", ring)
 	}
 	cfg.Keyring = ring
-	return New(cfg)
+
+	inLambda := keys.InLambda(getenv)
+	if cfg.PageURL, err = pageBase(getenv(EnvPageURL), inLambda); err != nil {
+		logger.Error(EnvPageURL+" is not used: the default tenant keeps its own links", "error", err.Error())
+	}
+	cfg.RefuseExampleHosts = inLambda && !isDevelopment(ring)
+	if inLambda && isDevelopment(ring) {
+		logger.Warn("the public development keyring inside Lambda (the emulator, surely): links prove nothing, and links to example hosts are signed; never deploy it")
+	}
+	h := New(cfg)
+	if d, err := cfg.Tenants.Get(tenant.DefaultID); err != nil {
+		logger.Error("the default tenant failed to load: its events get the minimal email, without a link", "error", err.Error())
+	} else {
+		h.checkLinks(d)
+	}
+	return h
 }
 
 // Layers are where tenants are looked up: the overlay folder, if set, then

@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,7 +21,10 @@ type Route struct {
 
 // Resolution is the tenant an event belongs to, and how it was found.
 type Resolution struct {
-	Tenant  *Tenant
+	Tenant *Tenant
+	// ID is the tenant's id; it is set also when that tenant failed to
+	// load, and Tenant is then nil.
+	ID      string
 	By      string // "attribute", "appClient", "userPool" or "default"
 	Warning string // why a value that was present did not decide
 }
@@ -30,22 +34,31 @@ type Resolution struct {
 // client id, then the user pool id, then the default tenant. An attribute
 // value that names no tenant sends the event to the default tenant, with a
 // warning: it is more specific than the pool, so the pool's tenant might be
-// the wrong brand. The error is set only when the default tenant itself
-// fails to load.
+// the wrong brand.
+//
+// An event that belongs to a tenant which failed to load, by any of these
+// routes, gets an error naming that tenant and why, and no tenant: never
+// the default, whose brand and links are another tenant's. The error is
+// also set when the default tenant itself is needed and fails to load.
 func (s *Store) Resolve(r Route) (Resolution, error) {
 	var warning string
 	if v := strings.TrimSpace(r.Attribute); v != "" {
+		var c candidate
 		t, err := s.Get(v)
-		if err != nil {
-			t = s.route(s.index().attribute, v)
+		switch {
+		case err == nil:
+			c = candidate{id: v, t: t, match: t.Match}
+		case !errors.Is(err, fs.ErrNotExist) && idPattern.MatchString(v):
+			// A folder of that name exists but does not load.
+			c = candidate{id: v, err: err, match: s.index().broken[v]}
+		default:
+			c = s.route(s.index().attribute, v)
 		}
 		switch {
-		case t != nil && t.inPool(r.UserPoolID):
-			return Resolution{Tenant: t, By: "attribute"}, nil
-		case t != nil:
+		case c.id != "" && inPool(c.match, r.UserPoolID):
+			return c.resolve("attribute", "")
+		case c.id != "":
 			warning = "tenant attribute names a tenant of another user pool"
-		case !errors.Is(err, fs.ErrNotExist) && idPattern.MatchString(v):
-			warning = "tenant attribute names a tenant that failed to load: " + err.Error()
 		default:
 			warning = "tenant attribute names no tenant"
 		}
@@ -53,32 +66,50 @@ func (s *Store) Resolve(r Route) (Resolution, error) {
 		if r.ClientID != "" && r.ClientID != notApplicable {
 			// The caller of ForgotPassword or SignUp picks the client: it
 			// decides only within the tenant's own pools.
-			if t := s.route(s.index().client, r.ClientID); t != nil && t.inPool(r.UserPoolID) {
-				return Resolution{Tenant: t, By: "appClient"}, nil
+			if c := s.route(s.index().client, r.ClientID); c.id != "" && inPool(c.match, r.UserPoolID) {
+				return c.resolve("appClient", s.index().unrouted["appClientIds"][r.ClientID])
 			}
 		}
 		if r.UserPoolID != "" {
-			if t := s.route(s.index().pool, r.UserPoolID); t != nil {
-				return Resolution{Tenant: t, By: "userPool"}, nil
+			if c := s.route(s.index().pool, r.UserPoolID); c.id != "" {
+				return c.resolve("userPool", s.index().unrouted["userPoolIds"][r.UserPoolID])
 			}
-			warning = s.index().unrouted[r.UserPoolID]
+			warning = s.index().unrouted["userPoolIds"][r.UserPoolID]
 		}
 	}
 	t, err := s.Get(DefaultID)
 	if err != nil {
-		return Resolution{By: "default", Warning: warning}, err
+		return Resolution{ID: DefaultID, By: "default", Warning: warning}, err
 	}
-	return Resolution{Tenant: t, By: "default", Warning: warning}, nil
+	return Resolution{Tenant: t, ID: DefaultID, By: "default", Warning: warning}, nil
 }
 
-// inPool reports whether an event of pool may belong to t: a tenant that
-// lists user pools owns events of those pools only. An event without a pool
-// id (never sent by Cognito) does not constrain.
-func (t *Tenant) inPool(pool string) bool {
-	if pool == "" || len(t.Match.UserPoolIDs) == 0 {
+// candidate is the tenant a route leads to: loaded, or failed to load (err)
+// with the match values it claims, read leniently.
+type candidate struct {
+	id    string
+	t     *Tenant
+	err   error
+	match Match
+}
+
+func (c candidate) resolve(by, warning string) (Resolution, error) {
+	if c.err != nil {
+		return Resolution{ID: c.id, By: by, Warning: warning},
+			fmt.Errorf("this event belongs to tenant %s (by %s), which failed to load: %w", c.id, by, c.err)
+	}
+	return Resolution{Tenant: c.t, ID: c.id, By: by, Warning: warning}, nil
+}
+
+// inPool reports whether an event of pool may belong to a tenant matching m:
+// a tenant that lists user pools owns events of those pools only, attribute
+// values and app clients included. An event without a pool id (never sent
+// by Cognito) does not constrain.
+func inPool(m Match, pool string) bool {
+	if pool == "" || len(m.UserPoolIDs) == 0 {
 		return true
 	}
-	for _, p := range t.Match.UserPoolIDs {
+	for _, p := range m.UserPoolIDs {
 		if p == pool {
 			return true
 		}
@@ -86,25 +117,30 @@ func (t *Tenant) inPool(pool string) bool {
 	return false
 }
 
-func (s *Store) route(index map[string]string, key string) *Tenant {
+func (s *Store) route(index map[string]string, key string) candidate {
 	id, ok := index[key]
 	if !ok {
-		return nil
+		return candidate{}
 	}
 	t, err := s.Get(id)
 	if err != nil {
-		return nil
+		return candidate{id: id, err: err, match: s.index().broken[id]}
 	}
-	return t
+	return candidate{id: id, t: t, match: t.Match}
 }
 
-// routes maps match values to tenant ids. A value two tenants claim is in
-// no map: guessing would send one tenant's users the other's brand.
+// routes maps match values to tenant ids, those of tenants that failed to
+// load included. A value two tenants claim is in no map (guessing would send
+// one tenant's users the other's brand), unless one of them failed to load:
+// then it leads to that one, whose users get the minimal email, the safe
+// answer for both.
 type routes struct {
 	attribute, client, pool map[string]string
-	// unrouted says why a pool claimed by some tenant routes nowhere (the
-	// tenant failed to load, or two tenants claim it), for the warning.
-	unrouted  map[string]string
+	// broken holds what each tenant that failed to load claims.
+	broken map[string]Match
+	// unrouted says, by match field, why a value some tenants claim is not
+	// simply theirs (two tenants claim it), for the warning.
+	unrouted  map[string]map[string]string
 	conflicts []error
 }
 
@@ -114,7 +150,11 @@ func (s *Store) index() *routes {
 }
 
 func (s *Store) buildRoutes() *routes {
-	r := &routes{attribute: map[string]string{}, client: map[string]string{}, pool: map[string]string{}, unrouted: map[string]string{}}
+	r := &routes{
+		attribute: map[string]string{}, client: map[string]string{}, pool: map[string]string{},
+		broken:   map[string]Match{},
+		unrouted: map[string]map[string]string{"tenantAttributeValues": {}, "appClientIds": {}, "userPoolIds": {}},
+	}
 	ids, err := s.IDs()
 	if err != nil {
 		r.conflicts = append(r.conflicts, err)
@@ -122,19 +162,21 @@ func (s *Store) buildRoutes() *routes {
 	}
 	claims := map[string]map[string][]string{"tenantAttributeValues": {}, "appClientIds": {}, "userPoolIds": {}}
 	for _, id := range ids {
-		t, err := s.Get(id)
-		if err != nil {
-			// Reported by LoadAll; such a tenant routes nothing, but an
-			// event of its pool says so in its warning.
-			r.noteBroken(s, id)
-			continue
+		var m Match
+		if t, err := s.Get(id); err == nil {
+			m = t.Match
+		} else {
+			// Reported by LoadAll. Its users must still be told apart
+			// from the default tenant's, so read what it claims.
+			m = s.brokenMatch(id)
+			r.broken[id] = m
 		}
 		for name, values := range map[string][]string{
-			"tenantAttributeValues": t.Match.TenantAttributeValues,
-			"appClientIds":          t.Match.AppClientIDs,
-			"userPoolIds":           t.Match.UserPoolIDs,
+			"tenantAttributeValues": m.TenantAttributeValues,
+			"appClientIds":          m.AppClientIDs,
+			"userPoolIds":           m.UserPoolIDs,
 		} {
-			for _, v := range values {
+			for _, v := range dedupe(values) {
 				claims[name][v] = append(claims[name][v], id)
 			}
 		}
@@ -143,37 +185,107 @@ func (s *Store) buildRoutes() *routes {
 		"tenantAttributeValues": r.attribute, "appClientIds": r.client, "userPoolIds": r.pool,
 	} {
 		for value, owners := range claims[name] {
-			if len(owners) > 1 {
-				sort.Strings(owners)
-				r.conflicts = append(r.conflicts, fmt.Errorf("match.%s %q is claimed by tenants %v: it routes to none of them", name, value, owners))
-				if name == "userPoolIds" {
-					r.unrouted[value] = fmt.Sprintf("user pool is claimed by tenants %v", owners)
-				}
+			if len(owners) == 1 {
+				target[value] = owners[0]
 				continue
 			}
-			target[value] = owners[0]
+			sort.Strings(owners)
+			r.conflicts = append(r.conflicts, fmt.Errorf("match.%s %q is claimed by tenants %v: it routes to none of them", name, value, owners))
+			r.unrouted[name][value] = fmt.Sprintf("match.%s value is claimed by tenants %v", name, owners)
+			for _, id := range owners {
+				if _, failed := r.broken[id]; failed {
+					target[value] = id
+					break
+				}
+			}
 		}
 	}
 	sort.Slice(r.conflicts, func(i, j int) bool { return r.conflicts[i].Error() < r.conflicts[j].Error() })
 	return r
 }
 
-// noteBroken reads just the pools a tenant that failed to load claims, so
-// that its users' events warn instead of silently getting the default brand.
-func (r *routes) noteBroken(s *Store, id string) {
+// brokenMatch reads leniently what a tenant that failed to load claims: its
+// tenant.json may have an unknown field, a value of the wrong type or a
+// syntax error after its match object. The layer that would have served it
+// decides, as in load.
+func (s *Store) brokenMatch(id string) Match {
 	for _, layer := range s.layers {
 		data, err := fs.ReadFile(layer, "tenants/"+id+"/tenant.json")
 		if err != nil {
 			continue
 		}
-		var partial struct {
-			Match Match `json:"match"`
-		}
-		if json.Unmarshal(data, &partial) == nil {
-			for _, pool := range partial.Match.UserPoolIDs {
-				r.unrouted[pool] = "user pool belongs to tenant " + id + ", which failed to load"
-			}
-		}
-		return
+		return lenientMatch(data)
 	}
+	return Match{}
+}
+
+// lenientMatch returns the match object of a tenant.json, reading each of
+// its lists as a list of strings or a single string and skipping what is
+// neither. It walks the top-level object token by token, so that a syntax
+// error after the match object does not hide it.
+func lenientMatch(data []byte) Match {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return Match{}
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return Match{}
+		}
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return Match{}
+		}
+		if key != "match" {
+			continue
+		}
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(value, &fields) != nil {
+			return Match{}
+		}
+		return Match{
+			UserPoolIDs:           strings1(fields["userPoolIds"]),
+			AppClientIDs:          strings1(fields["appClientIds"]),
+			TenantAttributeValues: strings1(fields["tenantAttributeValues"]),
+		}
+	}
+	return Match{}
+}
+
+// strings1 reads a list of strings, or one string; nothing else.
+func strings1(raw json.RawMessage) []string {
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil && one != "" {
+		return []string{one}
+	}
+	// A list with a non-string in it: keep its strings.
+	var mixed []any
+	if json.Unmarshal(raw, &mixed) != nil {
+		return nil
+	}
+	for _, v := range mixed {
+		if s, ok := v.(string); ok {
+			list = append(list, s)
+		}
+	}
+	return list
+}
+
+// dedupe drops repeated values: a tenant listing a value twice (a mistake
+// Validate reports) does not conflict with itself.
+func dedupe(values []string) []string {
+	seen := make(map[string]bool, len(values))
+	out := values[:0:0]
+	for _, v := range values {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

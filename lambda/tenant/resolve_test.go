@@ -2,8 +2,9 @@ package tenant_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
-	"time"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -97,6 +98,7 @@ func TestResolve(t *testing.T) {
 			require.NoError(t, err)
 			require.NotNil(t, res.Tenant)
 			assert.Equal(t, tc.want, res.Tenant.ID)
+			assert.Equal(t, tc.want, res.ID)
 			assert.Equal(t, tc.by, res.By)
 			if tc.warning {
 				assert.NotEmpty(t, res.Warning)
@@ -158,15 +160,132 @@ func TestRouteHasOnlyTrustedFields(t *testing.T) {
 	assert.Equal(t, []string{"Attribute", "ClientID", "UserPoolID"}, fields)
 }
 
-// A tenant that fails to load must not hand its users to the default brand
-// silently: its pool's events carry a warning naming it.
-func TestBrokenTenantsPoolWarns(t *testing.T) {
-	broken := valid("acme")
-	broken.Match.UserPoolIDs = []string{acmePool}
-	broken.Links.ResetExpiry = tenant.Duration(2 * time.Hour) // over Cognito's code validity
-	s := tenant.NewStore(tree(t, valid(tenant.DefaultID), broken))
+const (
+	globexPool   = "eu-west-1_GlobexPool"
+	globexClient = "globexclient01234567"
+)
+
+// globexJSON is a valid tenant.json; each breakage below spoils one thing in
+// it, as an operator's typo would.
+const globexJSON = `{"id": "globex", "displayName": "Globex",
+  "match": {"userPoolIds": ["` + globexPool + `"], "appClientIds": ["` + globexClient + `"], "tenantAttributeValues": ["GLOBEX"]},
+  "links": {"resetUrl": "https://login.globex.example/reset", "inviteUrl": "https://login.globex.example/activate",
+            "mode": "query", "resetExpiry": "1h", "inviteExpiry": "168h"},
+  "brand": {"productName": "Globex", "primaryColor": "#1a56db", "buttonTextColor": "#ffffff"},
+  "languages": {"default": "en", "supported": ["en"]}}`
+
+var globexBreakages = []struct{ name, old, new string }{
+	{"typo in a field name", `"displayName"`, `"displayNmae"`},
+	{"low-contrast button", `"buttonTextColor": "#ffffff"`, `"buttonTextColor": "#1a56dc"`},
+	{"http link", `"https://login.globex.example/reset"`, `"http://login.globex.example/reset"`},
+	{"syntax error after match", `["en"]}}`, `["en"],}}`},
+	{"pool ids as one string", `"userPoolIds": ["` + globexPool + `"]`, `"userPoolIds": "` + globexPool + `"`},
+	{"id that is not its folder's", `"id": "globex"`, `"id": "globe"`},
+}
+
+// storeWithGlobex holds default, acme (its own pool) and globex as data,
+// in an overlay over the other two.
+func storeWithGlobex(t *testing.T, data string) *tenant.Store {
+	acme := valid("acme")
+	acme.Match = tenant.Match{UserPoolIDs: []string{acmePool}, AppClientIDs: []string{acmeClient}}
+	overlay := fstest.MapFS{"tenants/globex/tenant.json": {Data: []byte(data)}}
+	return tenant.NewStore(overlay, tree(t, valid(tenant.DefaultID), acme))
+}
+
+func TestGlobexFixtureLoads(t *testing.T) {
+	_, err := storeWithGlobex(t, globexJSON).Get("globex")
+	require.NoError(t, err, "the breakages must be the only problem")
+	for _, b := range globexBreakages {
+		require.Contains(t, globexJSON, b.old, b.name)
+	}
+}
+
+// An event of a tenant that failed to load belongs to that tenant by every
+// route (its id, its attribute values, its app clients, its pools): it gets
+// an error saying why and no tenant, never the default's brand and links.
+func TestResolveBrokenTenant(t *testing.T) {
+	routes := []struct {
+		name  string
+		route tenant.Route
+		by    string
+	}{
+		{"attribute is its id", tenant.Route{Attribute: "globex", UserPoolID: globexPool}, "attribute"},
+		{"attribute is one of its values", tenant.Route{Attribute: "GLOBEX", UserPoolID: globexPool}, "attribute"},
+		{"attribute, no pool id", tenant.Route{Attribute: "GLOBEX"}, "attribute"},
+		{"its app client", tenant.Route{ClientID: globexClient, UserPoolID: globexPool}, "appClient"},
+		{"its pool", tenant.Route{ClientID: notApp, UserPoolID: globexPool}, "userPool"},
+	}
+	for _, b := range globexBreakages {
+		t.Run("case="+b.name, func(t *testing.T) {
+			s := storeWithGlobex(t, strings.Replace(globexJSON, b.old, b.new, 1))
+			_, loadErr := s.Get("globex")
+			require.Error(t, loadErr)
+			for _, rc := range routes {
+				t.Run("route="+rc.name, func(t *testing.T) {
+					res, err := s.Resolve(rc.route)
+					require.Error(t, err)
+					assert.Nil(t, res.Tenant, "never the default tenant")
+					assert.Equal(t, "globex", res.ID)
+					assert.Equal(t, rc.by, res.By)
+					assert.Contains(t, err.Error(), "tenant globex")
+					assert.Contains(t, err.Error(), loadErr.Error(), "the log says why it failed")
+				})
+			}
+		})
+	}
+}
+
+// A broken tenant that lists pools owns its attribute values and app
+// clients only for events of those pools, as a loaded one does.
+func TestResolveBrokenTenantKeepsToItsPools(t *testing.T) {
+	s := storeWithGlobex(t, strings.Replace(globexJSON, `"#ffffff"`, `"#1a56dc"`, 1))
+	for _, tc := range []struct {
+		name    string
+		route   tenant.Route
+		want    string
+		by      string
+		warning bool
+	}{
+		{"attribute names it from another pool", tenant.Route{Attribute: "globex", UserPoolID: acmePool}, "default", "default", true},
+		{"attribute value from another pool", tenant.Route{Attribute: "GLOBEX", UserPoolID: acmePool}, "default", "default", true},
+		{"its app client in another pool", tenant.Route{ClientID: globexClient, UserPoolID: acmePool}, "acme", "userPool", false},
+		{"another pool, nothing of its own", tenant.Route{UserPoolID: "eu-west-1_Other"}, "default", "default", false},
+	} {
+		t.Run("case="+tc.name, func(t *testing.T) {
+			res, err := s.Resolve(tc.route)
+			require.NoError(t, err)
+			require.NotNil(t, res.Tenant)
+			assert.Equal(t, tc.want, res.Tenant.ID)
+			assert.Equal(t, tc.want, res.ID)
+			assert.Equal(t, tc.by, res.By)
+			assert.Equal(t, tc.warning, res.Warning != "", res.Warning)
+		})
+	}
+}
+
+// A value a loaded tenant and a broken one both claim may be either's:
+// the broken one's users must not get the other's brand, so neither does
+// anyone there, and LoadAll reports the conflict.
+func TestResolveValueClaimedWithBrokenTenant(t *testing.T) {
+	broken := strings.Replace(globexJSON, globexPool, acmePool, 1)
+	broken = strings.Replace(broken, `"#ffffff"`, `"#1a56dc"`, 1)
+	s := storeWithGlobex(t, broken)
 	res, err := s.Resolve(tenant.Route{UserPoolID: acmePool})
+	require.Error(t, err)
+	assert.Nil(t, res.Tenant)
+	assert.Equal(t, "globex", res.ID)
+	assert.Contains(t, res.Warning, "[acme globex]")
+
+	_, err = s.LoadAll()
+	assert.ErrorContains(t, err, `match.userPoolIds "`+acmePool+`" is claimed by tenants [acme globex]`)
+}
+
+// A folder that is not a tenant at all (no tenant.json in any layer)
+// claims nothing: its name in the attribute is just an unknown value.
+func TestResolveUnknownAttributeIsNoBrokenTenant(t *testing.T) {
+	s := storeWithGlobex(t, globexJSON)
+	res, err := s.Resolve(tenant.Route{Attribute: "initech", UserPoolID: globexPool})
 	require.NoError(t, err)
 	assert.Equal(t, "default", res.Tenant.ID)
-	assert.Contains(t, res.Warning, "acme, which failed to load")
+	assert.Equal(t, "tenant attribute names no tenant", res.Warning)
 }
