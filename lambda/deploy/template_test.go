@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cogmail/cogmail/lambda/page"
 )
 
 // moduleRoot walks up from the package directory (where go test runs) to the
@@ -228,11 +230,16 @@ func TestTemplateShape(t *testing.T) {
 		fn := tp.resource(t, "PageFunction")
 		assertLine(t, fn, `Runtime: provided\.al2023`, "custom runtime on AL2023")
 		assertLine(t, fn, `AuthType: NONE`, "a public Function URL: the links are opened by anyone")
-		assertLine(t, fn, `COGMAIL_PAGE_CONFIG: !Ref PageConfig`, "tenant → pool and client mapping from a parameter")
+		assertLine(t, fn, page.EnvConfig+`: !Ref PageConfig`, "the PageConfig parameter, an override")
 		// Cognito's reset and sign-in APIs are public: no IAM grant for them.
 		assert.NotContains(t, fn, "cognito-idp:", "the page needs no Cognito permission")
-		assert.Equal(t, 1, strings.Count(fn, "Action:"), "the only statement reads the keyring secret")
-		assertLine(t, fn, `Resource: !Ref KeysSecretArn`, "the keyring secret only")
+		assert.Equal(t, 2, strings.Count(fn, "Action:"), "two statements: the keyring and the page's configuration:\n%s", fn)
+		assert.Equal(t, 2, strings.Count(fn, "Action: secretsmanager:GetSecretValue"), "both only read a secret")
+		assertLine(t, fn, `Resource: !Ref KeysSecretArn`, "the keyring secret")
+		// Exactly the stack's page-config secret: the ARN ends in "-" and
+		// six random characters, which ?????? matches and nothing longer.
+		assertLine(t, fn, `Resource: !Sub arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}:secret:\$\{AWS::StackName\}-page-config-\?{6}`,
+			"the page's configuration secret, by name")
 	})
 
 	t.Run("outputs", func(t *testing.T) {
@@ -240,7 +247,7 @@ func TestTemplateShape(t *testing.T) {
 		for _, name := range []string{"FunctionName", "FunctionArn", "LogGroupName", "PageUrl"} {
 			assert.NotEmpty(t, block(outputs, name, 2), "output %s", name)
 		}
-		for _, name := range []string{"DemoUserPoolId", "DemoUserPoolClientId"} {
+		for _, name := range []string{"DemoUserPoolId", "DemoUserPoolClientId", "PageConfigSecretName"} {
 			out := block(outputs, name, 2)
 			require.NotEmpty(t, out, "output %s", name)
 			assertLine(t, out, `Condition: CreateDemo`, name+" only with the demo pool")

@@ -1,31 +1,27 @@
 // Command pagefn is the reference page in Lambda behind a Function URL
 // (InvokeMode RESPONSE_STREAM, which the lambdaurl adapter requires). It
-// reads the same variables as lambda/cmd/page, but not COGMAIL_PAGE_ADDR.
+// reads the same variables as lambda/cmd/page, but not COGMAIL_PAGE_ADDR;
+// when COGMAIL_PAGE_CONFIG is empty it reads that JSON from the Secrets
+// Manager secret COGMAIL_PAGE_CONFIG_SECRET names (see config.go).
 package main
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdaurl"
-
-	"github.com/cogmail/cogmail/lambda/page"
 )
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	slog.SetDefault(logger)
-	cfg, err := page.LoadConfig(os.Getenv)
+	h, err := setup(context.Background(), os.Getenv, logger, time.Now)
 	if err != nil {
 		logger.Error("page configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	cfg.Logger = logger
-	h, err := page.New(cfg)
-	if err != nil {
-		logger.Error("page setup", "error", err.Error())
 		os.Exit(1)
 	}
 	lambdaurl.Start(withCookies(h))

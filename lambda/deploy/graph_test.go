@@ -1,0 +1,152 @@
+package deploy
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// References from one resource to another, in the forms template.yaml may
+// use: !Ref, Ref:, !GetAtt X.Y, !GetAtt [X, Y], Fn::GetAtt, ${X} and ${X.Y}
+// in !Sub, DependsOn. A !Sub variable that shares a resource's name counts
+// too: an edge too many can only make the check stricter.
+var referencePatterns = []*regexp.Regexp{
+	regexp.MustCompile(`!Ref\s+([A-Za-z0-9]+)`),
+	regexp.MustCompile(`\bRef:\s*([A-Za-z0-9]+)`),
+	regexp.MustCompile(`!GetAtt\s+\[?\s*([A-Za-z0-9]+)`),
+	regexp.MustCompile(`Fn::GetAtt:\s*\[?\s*([A-Za-z0-9]+)`),
+	regexp.MustCompile(`\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}`),
+	regexp.MustCompile(`DependsOn:\s*\[?\s*([A-Za-z0-9, ]+)`),
+}
+
+// samGenerated maps a resource SAM generates from a function (its Function
+// URL, its role) to that function: a reference to either is a reference to
+// the function's whole block, policies and environment included.
+var samGenerated = regexp.MustCompile(`^([A-Za-z0-9]+?)(Url|Role)$`)
+
+// dependencyGraph returns, for each resource of text (a template without
+// its comment lines), the resources it refers to.
+func dependencyGraph(t *testing.T, text string) map[string][]string {
+	t.Helper()
+	resources := block(text, "Resources", 0)
+	require.NotEmpty(t, resources)
+	blocks := map[string]string{}
+	var name string
+	for _, line := range strings.Split(resources, "\n")[1:] {
+		if indentOf(line) == 2 && strings.HasSuffix(strings.TrimSpace(line), ":") {
+			name = strings.TrimSuffix(strings.TrimSpace(line), ":")
+		}
+		if name != "" {
+			blocks[name] += line + "\n"
+		}
+	}
+	require.NotEmpty(t, blocks)
+	graph := map[string][]string{}
+	for from, body := range blocks {
+		// DependsOn may be a list on the following lines.
+		body = regexp.MustCompile(`DependsOn:\s*\n((?:\s+-\s*[A-Za-z0-9]+\s*\n)+)`).ReplaceAllStringFunc(body, func(m string) string {
+			return "DependsOn: " + strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimPrefix(m, "DependsOn:"), "-", " ")), ", ")
+		})
+		seen := map[string]bool{}
+		for _, re := range referencePatterns {
+			for _, m := range re.FindAllStringSubmatch(body, -1) {
+				for _, to := range strings.Split(m[1], ",") {
+					to = strings.TrimSpace(to)
+					if _, ok := blocks[to]; !ok {
+						if g := samGenerated.FindStringSubmatch(to); g != nil {
+							to = g[1]
+						}
+					}
+					if _, ok := blocks[to]; ok && to != from && !seen[to] {
+						seen[to] = true
+						graph[from] = append(graph[from], to)
+					}
+				}
+			}
+		}
+		sort.Strings(graph[from])
+		if _, ok := graph[from]; !ok {
+			graph[from] = nil
+		}
+	}
+	return graph
+}
+
+// cycle returns a dependency cycle of graph, or nil.
+func cycle(graph map[string][]string) []string {
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := map[string]int{}
+	var path []string
+	var visit func(string) []string
+	visit = func(n string) []string {
+		state[n] = active
+		path = append(path, n)
+		for _, m := range graph[n] {
+			switch state[m] {
+			case active:
+				for i, p := range path {
+					if p == m {
+						return append(append([]string(nil), path[i:]...), m)
+					}
+				}
+			case unseen:
+				if c := visit(m); c != nil {
+					return c
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		state[n] = done
+		return nil
+	}
+	names := make([]string, 0, len(graph))
+	for n := range graph {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if state[n] == unseen {
+			if c := visit(n); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// The function's links name the page's URL, the demo pool names the
+// function, and the page's configuration names the pool: CloudFormation
+// refuses a template where these close into a loop, and only a deployment
+// (or cfn-lint, when installed) would say so.
+func TestTemplateHasNoDependencyCycle(t *testing.T) {
+	text := readTemplate(t).text()
+	graph := dependencyGraph(t, text)
+	assert.Nil(t, cycle(graph), "dependency cycle in template.yaml")
+
+	// The edges that make one deployment enough, and the one that must not be.
+	assert.Contains(t, graph["CogmailFunction"], "PageFunction", "the function's links lead to the page's URL")
+	assert.Contains(t, graph["DemoUserPool"], "CogmailFunction", "the pool's trigger")
+	assert.Subset(t, graph["PageConfigSecret"], []string{"DemoUserPool", "DemoUserPoolClient"}, "the page's configuration names the pool")
+	assert.NotContains(t, graph["PageFunction"], "PageConfigSecret", "the page finds its secret by name")
+
+	t.Run("case=the check finds a cycle", func(t *testing.T) {
+		cyclic := strings.Replace(text, "COGMAIL_PAGE_CONFIG_SECRET: !Sub ${AWS::StackName}-page-config",
+			"COGMAIL_PAGE_CONFIG_SECRET: !Ref PageConfigSecret", 1)
+		require.NotEqual(t, text, cyclic)
+		c := cycle(dependencyGraph(t, cyclic))
+		require.NotNil(t, c, "a reference from the page to its secret closes a loop")
+		assert.Contains(t, c, "PageConfigSecret")
+	})
+	t.Run("case=DependsOn lists count", func(t *testing.T) {
+		g := dependencyGraph(t, "Resources:\n  A:\n    DependsOn:\n      - B\n  B:\n    DependsOn: [C]\n  C:\n    Properties:\n      X: !Sub ${A.Arn}\n")
+		assert.Equal(t, []string{"A", "B", "C", "A"}, cycle(g))
+	})
+}
