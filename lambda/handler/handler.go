@@ -44,6 +44,8 @@ const (
 // nil when they failed to load: the handler then degrades as documented.
 type Config struct {
 	Renderer *render.Renderer
+	// RendererErr is why Renderer is nil, for Validate and the logs.
+	RendererErr error
 	Tenants  *tenant.Store
 	// TenantAttribute is the user attribute naming the user's tenant;
 	// "" means tenant.DefaultAttribute.
@@ -204,7 +206,7 @@ func (h *Handler) message(ctx context.Context, e *event.Event, kind trigger.Kind
 	if t != nil {
 		signed, linkErr = h.link(ctx, e, kind, t, tag.String())
 		if h.cfg.Renderer == nil {
-			richErr = errors.New("templates failed to load at cold start")
+			richErr = h.templatesErr()
 		} else {
 			email, err := h.cfg.Renderer.Render(render.Message{
 				Kind: kind, Tenant: t, Locale: tag, Name: name(e), Code: e.CodeParameter,

@@ -3,6 +3,7 @@ package handler_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -165,4 +166,13 @@ func TestHostileAttributes(t *testing.T) {
 	assert.NotContains(t, body, "<script", "attributes are escaped")
 	assert.Contains(t, body, "&lt;script&gt;")
 	assert.Less(t, gate.Length(body), 10000, "a 3,000-character attribute must not inflate the body")
+}
+
+// Setup only logs why the templates failed; Validate, which cogmail check
+// reports, must say it too.
+func TestValidateSaysWhyTemplatesFailed(t *testing.T) {
+	h := New(Config{RendererErr: errors.New("layout.html.tmpl:3: unexpected EOF")})
+	err := h.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "templates failed to load: layout.html.tmpl:3: unexpected EOF")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"golang.org/x/text/language"
 
@@ -61,7 +62,7 @@ func (h *Handler) Tenants() *tenant.Store { return h.cfg.Tenants }
 func (h *Handler) Validate() error {
 	var errs []error
 	if h.cfg.Renderer == nil {
-		errs = append(errs, errors.New("templates failed to load"))
+		errs = append(errs, h.templatesErr())
 	} else if err := h.cfg.Renderer.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -76,3 +77,11 @@ func (h *Handler) Validate() error {
 // Renderer is the renderer the handler writes with; nil if templates failed
 // to load.
 func (h *Handler) Renderer() *render.Renderer { return h.cfg.Renderer }
+
+// templatesErr says why there is no renderer.
+func (h *Handler) templatesErr() error {
+	if h.cfg.RendererErr == nil {
+		return errors.New("templates failed to load")
+	}
+	return fmt.Errorf("templates failed to load: %w", h.cfg.RendererErr)
+}

@@ -41,7 +41,7 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	var err error
 	if cfg.Renderer, err = render.New(templates.FS); err != nil {
 		logger.Error("templates failed to load; every email will be the minimal one", "error", err.Error())
-		cfg.Renderer = nil
+		cfg.Renderer, cfg.RendererErr = nil, err
 	} else if err := cfg.Renderer.Validate(); err != nil {
 		logger.Error("catalogs are incomplete; missing keys fall back to English", "error", err.Error())
 	}
