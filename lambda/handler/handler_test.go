@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cogmail/cogmail/lambda/gate"
+	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/internal/golden"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
@@ -171,7 +172,7 @@ func TestHostileAttributes(t *testing.T) {
 // Setup only logs why the templates failed; Validate, which cogmail check
 // reports, must say it too.
 func TestValidateSaysWhyTemplatesFailed(t *testing.T) {
-	h := New(Config{RendererErr: errors.New("layout.html.tmpl:3: unexpected EOF")})
+	h := handler.New(handler.Config{RendererErr: errors.New("layout.html.tmpl:3: unexpected EOF")})
 	err := h.Validate()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "templates failed to load: layout.html.tmpl:3: unexpected EOF")
