@@ -46,7 +46,7 @@ type Config struct {
 	Renderer *render.Renderer
 	// RendererErr is why Renderer is nil, for Validate and the logs.
 	RendererErr error
-	Tenants  *tenant.Store
+	Tenants     *tenant.Store
 	// TenantAttribute is the user attribute naming the user's tenant;
 	// "" means tenant.DefaultAttribute.
 	TenantAttribute string
