@@ -4,10 +4,11 @@
 // each state. Input: one JSON argument; output: one JSON line.
 const { run } = require('./chromium');
 
-async function steps(browser, job, result) {
+// Every wait is bounded by the job's timeout (see chromium.js); each waits
+// for what the page shows next, never for a fixed time.
+async function steps({ newPage, job, result }) {
   const shot = async (page, name) => page.screenshot({ path: `${job.out}/${name}.png`, fullPage: true });
-  const context = await browser.newContext({ viewport: { width: job.width || 600, height: 800 } });
-  const page = await context.newPage();
+  const page = await newPage({ viewport: { width: job.width || 600, height: 800 } });
 
   await page.goto(job.emailFile);
   await shot(page, 'email');
@@ -18,20 +19,22 @@ async function steps(browser, job, result) {
   result.states.form = { lang: await page.getAttribute('html', 'lang'), dir: await page.getAttribute('html', 'dir') };
   await shot(page, 'form');
 
+  // The form posts, and the answer is a new page: wait for its load event,
+  // listened for before the click.
   const submit = async () => {
-    await Promise.all([page.waitForNavigation({ timeout: 10000 }), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForEvent('load'), page.click('button[type=submit]')]);
     result.last = { status: await page.evaluate(() => document.title), text: (await page.innerText('body')).slice(0, 500) };
   };
   await page.fill('#password', job.password);
   await page.fill('#repeat', job.password + 'x');
   await submit();
-  result.states.mismatch = { alert: (await page.textContent('[aria-live]', { timeout: 5000 })).trim() };
+  result.states.mismatch = { alert: (await page.textContent('[aria-live]')).trim() };
   await shot(page, 'mismatch');
 
   await page.fill('#password', job.password);
   await page.fill('#repeat', job.password);
   await submit();
-  await page.waitForSelector('[role=status]', { timeout: 5000 });
+  await page.waitForSelector('[role=status]');
   result.states.success = { status: (await page.textContent('[role=status]')).trim() };
   await shot(page, 'success');
 

@@ -3,7 +3,9 @@ package check
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -13,6 +15,9 @@ import (
 
 	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/keys"
+	"github.com/cogmail/cogmail/lambda/locale"
+	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/templates"
 )
 
 // globex is a tenant.json (de, en) whose line 7 is "  }" after a trailing
@@ -38,6 +43,40 @@ func globex(broken bool, edit ...string) []byte {
 	return []byte(s)
 }
 
+// shippedTenants are the embedded tenants' ids, sorted: tests count on
+// them, not on how many an operator has added.
+func shippedTenants(t *testing.T) []string {
+	t.Helper()
+	ids, err := tenant.NewStore(templates.FS).IDs()
+	require.NoError(t, err)
+	return ids
+}
+
+// checked is the start of the summary line for the shipped tenants and
+// the overlay's ids.
+func checked(t *testing.T, overlay ...string) string {
+	t.Helper()
+	ids := map[string]bool{}
+	for _, id := range append(shippedTenants(t), overlay...) {
+		ids[id] = true
+	}
+	return fmt.Sprintf("checked %d tenants and ", len(ids))
+}
+
+// ownLanguage is a language cogmail ships no catalog for: Swedish, the
+// example of templates/README.md's "Add a language", unless an operator
+// has added it.
+func ownLanguage(t *testing.T) string {
+	t.Helper()
+	for _, tag := range []string{"sv", "fi", "da", "nb", "is"} {
+		if !slices.Contains(locale.Shipped, tag) {
+			return tag
+		}
+	}
+	t.Fatal("every candidate language is shipped: add another")
+	return ""
+}
+
 // report checks the shipped tenants and the overlay, and prints it.
 func report(t *testing.T, overlay fstest.MapFS, onlyFailures bool) (Report, string) {
 	t.Helper()
@@ -53,9 +92,11 @@ func report(t *testing.T, overlay fstest.MapFS, onlyFailures bool) (Report, stri
 // file of a tenant that loads is said once, not on each row it breaks;
 // warnings pass.
 func TestReportSaysWhatAndWhere(t *testing.T) {
-	const shippedRows = `(\d+)` // default and acme, whatever their languages
+	const shippedRows = `(\d+)` // the shipped tenants', whatever their languages
+	withGlobex := checked(t, "globex")
+	own := ownLanguage(t)
 	catalog := func(name, data string) fstest.MapFS {
-		return fstest.MapFS{"tenants/globex/tenant.json": {Data: globex(false, `"en"]`, `"en", "sv"]`)}, "tenants/globex/locales/" + name: {Data: []byte(data)}}
+		return fstest.MapFS{"tenants/globex/tenant.json": {Data: globex(false, `"en"]`, `"en", "`+own+`"]`)}, "tenants/globex/locales/" + name: {Data: []byte(data)}}
 	}
 	for _, tc := range []struct {
 		name     string
@@ -67,7 +108,7 @@ func TestReportSaysWhatAndWhere(t *testing.T) {
 	}{
 		{"tenant.json that is not JSON", fstest.MapFS{"tenants/globex/tenant.json": {Data: globex(true)}},
 			[]string{`^globex\s+-\s+-\s+FAIL tenants/globex/tenant\.json:7:3: invalid character '\}' looking for beginning of object key string$`},
-			`checked 3 tenants and ` + shippedRows + ` messages: 1 failed, 0 warnings`, 1, 0},
+			withGlobex + shippedRows + ` messages: 1 failed, 0 warnings`, 1, 0},
 		{"misspelt field", fstest.MapFS{"tenants/globex/tenant.json": {Data: globex(false, `"primaryColor"`, `"primaryColour"`)}},
 			[]string{`^globex\s+-\s+-\s+FAIL tenants/globex/tenant\.json: brand\.primaryColour: unknown field; did you mean "primaryColor"\?$`},
 			`: 1 failed, 0 warnings`, 1, 0},
@@ -77,22 +118,22 @@ func TestReportSaysWhatAndWhere(t *testing.T) {
 		{"catalog that is not JSON", catalog("de.json", "{\"reset.heading\": \"x\"\n\"reset.button\": \"y\"}"),
 			[]string{`^globex\s+-\s+-\s+FAIL tenants/globex/locales/de\.json:2:1: invalid character`,
 				`^globex\s+\*\s+\*\s+FAIL fallback in 28 messages: the tenant's files \(above\)$`},
-			`checked 3 tenants and ` + shippedRows + ` messages: 29 failed, 0 warnings`, 29, 0},
+			withGlobex + shippedRows + ` messages: 29 failed, 0 warnings`, 29, 0},
 		{"empty text", catalog("de.json", `{"reset.heading": ""}`),
 			[]string{`FAIL tenants/globex/locales/de\.json: "reset\.heading" is empty$`, `^globex\s+\*\s+\*\s+FAIL fallback in 28 messages`},
 			`: 29 failed`, 29, 0},
-		{"unknown key", catalog("sv.json", `{"reset.headlin": "Nytt lösenord"}`),
-			[]string{`FAIL tenants/globex/locales/sv\.json: unknown key "reset\.headlin"; did you mean "reset\.heading"\?$`},
+		{"unknown key", catalog(own+".json", `{"reset.headlin": "Nytt lösenord"}`),
+			[]string{`FAIL tenants/globex/locales/` + own + `\.json: unknown key "reset\.headlin"; did you mean "reset\.heading"\?$`},
 			`: 29 failed`, 29, 0},
 		{"invitations outliving the password", fstest.MapFS{"tenants/globex/tenant.json": {Data: globex(false, `"24h"`, `"336h"`)}},
 			[]string{`^globex\s+-\s+-\s+WARN tenants/globex/tenant\.json: links\.inviteExpiry: 336h outlives .* TemporaryPasswordValidityDays is at least 14$`},
 			`: 0 failed, 1 warning$`, 0, 1},
-		{"a language with one key", catalog("sv.json", `{"reset.heading": "Nytt lösenord"}`),
-			[]string{`^globex\s+sv\s+reset\s+de\s+\d+\s+\d+\s+WARN written mostly in de: the sv texts lack most of this message$`,
-				`^globex\s+sv\s+mfa\s+de\s+.*WARN written mostly in de`},
+		{"a language with one key", catalog(own+".json", `{"reset.heading": "Nytt lösenord"}`),
+			[]string{`^globex\s+` + own + `\s+reset\s+de\s+\d+\s+\d+\s+WARN written mostly in de: the ` + own + ` texts lack most of this message$`,
+				`^globex\s+` + own + `\s+mfa\s+de\s+.*WARN written mostly in de`},
 			`: 0 failed, 7 warnings$`, 0, 7},
-		{"a language without any catalog", fstest.MapFS{"tenants/globex/tenant.json": {Data: globex(false, `"en"]`, `"en", "sv"]`)}},
-			[]string{`^globex\s+sv\s+invite\s+de\s+.*WARN written mostly in de: the sv texts lack most of this message$`},
+		{"a language without any catalog", fstest.MapFS{"tenants/globex/tenant.json": {Data: globex(false, `"en"]`, `"en", "`+own+`"]`)}},
+			[]string{`^globex\s+` + own + `\s+invite\s+de\s+.*WARN written mostly in de: the ` + own + ` texts lack most of this message$`},
 			`: 0 failed, 7 warnings$`, 0, 7},
 	} {
 		t.Run("case="+tc.name, func(t *testing.T) {
@@ -122,12 +163,13 @@ func TestReportSaysWhatAndWhere(t *testing.T) {
 // With -failures, failures come first, then warnings, and nothing that
 // passed; the full table has every row too.
 func TestReportOrder(t *testing.T) {
+	own := ownLanguage(t)
 	overlay := fstest.MapFS{
-		"tenants/globex/tenant.json":       {Data: globex(false, `"24h"`, `"336h"`, `"en"]`, `"en", "sv"]`)},
-		"tenants/globex/locales/sv.json":   {Data: []byte(`{"reset.heading": "Nytt lösenord"}`)},
-		"tenants/initech/tenant.json":      {Data: globex(false, `"globex"`, `"initech"`, `"mode"`, `"mod"`)},
-		"tenants/initech/locales/sv.json":  {Data: []byte(`{}`)},
-		"tenants/umbrella/locales/de.json": {Data: []byte(`{}`)}, // a folder without tenant.json
+		"tenants/globex/tenant.json":               {Data: globex(false, `"24h"`, `"336h"`, `"en"]`, `"en", "`+own+`"]`)},
+		"tenants/globex/locales/" + own + ".json":  {Data: []byte(`{"reset.heading": "Nytt lösenord"}`)},
+		"tenants/initech/tenant.json":              {Data: globex(false, `"globex"`, `"initech"`, `"mode"`, `"mod"`)},
+		"tenants/initech/locales/" + own + ".json": {Data: []byte(`{}`)},
+		"tenants/umbrella/locales/de.json":         {Data: []byte(`{}`)}, // a folder without tenant.json
 	}
 	rep, out := report(t, overlay, true)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -145,7 +187,7 @@ func TestReportOrder(t *testing.T) {
 	assert.Equal(t, []string{"FAIL", "FAIL", "WARN", "WARN", "WARN", "WARN", "WARN", "WARN", "WARN", "WARN"}, kinds, out)
 	assert.Contains(t, out, `FAIL tenants/initech/tenant.json: links.mod: unknown field; did you mean "mode"?`)
 	assert.Contains(t, out, "FAIL tenants/umbrella: a folder without tenant.json")
-	assert.Contains(t, lines[len(lines)-1], "checked 5 tenants and ")
+	assert.Contains(t, lines[len(lines)-1], checked(t, "globex", "initech", "umbrella"))
 	assert.Equal(t, 2, rep.Failed())
 
 	_, full := report(t, overlay, false)
@@ -175,10 +217,12 @@ func TestReportWithoutTemplates(t *testing.T) {
 	var out bytes.Buffer
 	Write(&out, rep, true)
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	require.Len(t, lines, 5, "header, the problem, acme's and default's folded rows, summary:\n%s", out.String())
+	shipped := shippedTenants(t)
+	require.Len(t, lines, 3+len(shipped), "header, the problem, each shipped tenant's folded row (%v), summary:\n%s", shipped, out.String())
 	assert.Regexp(t, `^-\s+-\s+-\s+FAIL templates failed to load$`, lines[1])
-	assert.Regexp(t, `^acme\s+\*\s+\*\s+FAIL fallback in \d+ messages: the templates failed to load \(above\)$`, lines[2])
-	assert.Regexp(t, `^default\s+\*\s+\*\s+FAIL fallback in \d+ messages: the templates failed to load \(above\)$`, lines[3])
+	for i, id := range shipped {
+		assert.Regexp(t, `^`+regexp.QuoteMeta(id)+`\s+\*\s+\*\s+FAIL fallback in \d+ messages: the templates failed to load \(above\)$`, lines[2+i])
+	}
 	assert.Equal(t, 1+len(rep.Rows)-countLeftToCognito(rep.Rows), rep.Failed())
 }
 

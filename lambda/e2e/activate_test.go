@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/templates"
@@ -113,7 +112,7 @@ func TestE2EActivateAfterTheTemporaryPasswordExpired(t *testing.T) {
 	email := "ole.late@example.com"
 	msg := invite(t, s, email, "en", "default")
 	raw := firstLink(t, msg.EmailMessage)
-	claims, err := link.Verify(raw, keys.Development(), timeNow())
+	claims, err := link.Verify(raw, s.Ring, timeNow())
 	require.NoError(t, err)
 	sent := claims.Expires.Add(-inviteExpiry)
 

@@ -18,7 +18,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/localstack"
 	pagepkg "github.com/cogmail/cogmail/lambda/page"
@@ -69,7 +68,7 @@ func servePage(t *testing.T, s *localstack.Stack, o pageOptions) string {
 	client := pagepkg.Client{UserPoolID: s.UserPoolID, ClientID: s.Clients.Public.ID, SignInURL: s.Links.SignIn,
 		Policy: pagepkg.DefaultPolicy, TemporaryPasswordValidityDays: o.validity}
 	h, err := pagepkg.New(pagepkg.Config{
-		Keyring: keys.Development(), Renderer: r, Cognito: o.cognito, Now: o.now,
+		Keyring: s.Ring, Renderer: r, Cognito: o.cognito, Now: o.now,
 		Tenants: tenant.NewStore(os.DirFS(s.Overlay), templates.FS),
 		Clients: map[string]pagepkg.Client{"default": client, "acme": client},
 		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
@@ -102,7 +101,7 @@ func TestE2EConfirm(t *testing.T) {
 
 	raw := firstLink(t, msg.EmailMessage)
 	require.True(t, strings.HasPrefix(raw, s.Links.Confirm+"?"), raw)
-	claims, err := link.Verify(raw, keys.Development(), timeNow())
+	claims, err := link.Verify(raw, s.Ring, timeNow())
 	require.NoError(t, err)
 	assert.Equal(t, link.PurposeVerify, claims.Purpose)
 	assert.Equal(t, "fr", claims.Locale)
@@ -164,7 +163,7 @@ func TestE2EConfirmExpiredLink(t *testing.T) {
 	email := "leo.late@example.com"
 	msg := signUp(t, s, email, "Leo-Late-Pass1!", "de")
 	raw := firstLink(t, msg.EmailMessage)
-	claims, err := link.Verify(raw, keys.Development(), timeNow())
+	claims, err := link.Verify(raw, s.Ring, timeNow())
 	require.NoError(t, err)
 
 	later := servePage(t, s, pageOptions{now: func() time.Time { return claims.Expires.Add(time.Minute) }})

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/localstack"
 )
@@ -55,7 +54,7 @@ func TestE2EInvite(t *testing.T) {
 	raw := firstLink(t, msg.EmailMessage)
 	require.True(t, strings.HasPrefix(raw, s.Links.Activate+"?"), raw)
 	assert.NotContains(t, raw, temporary, "the temporary password never goes into a URL")
-	claims, err := link.Verify(raw, keys.Development(), timeNow())
+	claims, err := link.Verify(raw, s.Ring, timeNow())
 	require.NoError(t, err)
 	assert.Equal(t, link.PurposeInvite, claims.Purpose)
 

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/keys"
+	"github.com/cogmail/cogmail/lambda/internal/patience"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/localstack"
 	pagepkg "github.com/cogmail/cogmail/lambda/page"
@@ -31,7 +31,7 @@ func pageAt(t *testing.T, s *localstack.Stack, now func() time.Time) string {
 	require.NoError(t, err)
 	client := pagepkg.Client{UserPoolID: s.UserPoolID, ClientID: s.Clients.Public.ID, Policy: pagepkg.DefaultPolicy}
 	h, err := pagepkg.New(pagepkg.Config{
-		Keyring: keys.Development(), Renderer: r, Cognito: cognito(s), Now: now,
+		Keyring: s.Ring, Renderer: r, Cognito: cognito(s), Now: now,
 		Tenants: tenant.NewStore(os.DirFS(s.Overlay), templates.FS),
 		Clients: map[string]pagepkg.Client{"default": client, "acme": client},
 		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
@@ -39,7 +39,7 @@ func pageAt(t *testing.T, s *localstack.Stack, now func() time.Time) string {
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: patience.For(time.Second)}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return "http://" + ln.Addr().String()
@@ -154,7 +154,7 @@ func TestE2ENegative(t *testing.T) {
 		assert.Equal(t, http.StatusOK, sent.status)
 		fresh := mailAfter(t, s, seen, layla.Email)
 		assert.Contains(t, fresh.EmailMessage, `<html lang="ar"`, "in the link's language")
-		_, err = link.Verify(firstLink(t, fresh.EmailMessage), keys.Development(), time.Now())
+		_, err = link.Verify(firstLink(t, fresh.EmailMessage), s.Ring, time.Now())
 		assert.NoError(t, err)
 	})
 }

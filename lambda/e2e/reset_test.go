@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/localstack"
 )
@@ -83,7 +82,7 @@ func TestE2EReset(t *testing.T) {
 			assert.Contains(t, msg.EmailMessage, `<html lang="de" dir="ltr">`)
 			raw := firstLink(t, msg.EmailMessage)
 			require.True(t, strings.HasPrefix(raw, s.Links.Reset+"?"), raw)
-			claims, err := link.Verify(raw, keys.Development(), timeNow())
+			claims, err := link.Verify(raw, s.Ring, timeNow())
 			require.NoError(t, err)
 			assert.Equal(t, link.PurposeReset, claims.Purpose)
 			assert.Equal(t, "default", claims.Tenant)

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	_ "github.com/cogmail/cogmail/lambda/internal/golden"
+	"github.com/cogmail/cogmail/lambda/internal/patience"
 	"github.com/cogmail/cogmail/lambda/localstack"
 	"github.com/cogmail/cogmail/lambda/rie"
 )
@@ -73,7 +74,8 @@ func start(root string) (*localstack.Stack, error) {
 			return nil, fmt.Errorf("build %s: %v\n%s", pkg, err, out)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// Idle, the stack starts in a few seconds.
+	ctx, cancel := context.WithTimeout(context.Background(), patience.For(10*time.Second))
 	defer cancel()
 	return localstack.Start(ctx, localstack.Options{
 		Root: root, Bootstrap: filepath.Join(scratch, "bootstrap"), Page: filepath.Join(scratch, "page"),
@@ -84,10 +86,10 @@ func start(root string) (*localstack.Stack, error) {
 func cognito(s *localstack.Stack) *cip.Client { return localstack.NewClient(s.Cognito.Endpoint) }
 
 // mailAfter waits for the first message to email delivered after the
-// mailbox held seen messages.
+// mailbox held seen messages. Idle, one comes within a second.
 func mailAfter(t *testing.T, s *localstack.Stack, seen int, email string) localstack.Message {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), patience.For(5*time.Second))
 	defer cancel()
 	msg, err := s.Mailbox.WaitFor(ctx, func(m localstack.Message) bool {
 		return m.Seq >= seen && strings.EqualFold(m.Destination, email)
@@ -123,7 +125,8 @@ type browser struct {
 func newBrowser(t *testing.T) *browser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
-	return &browser{t: t, client: &http.Client{Jar: jar, Timeout: 20 * time.Second,
+	// Idle, the page answers within a second, Cognito's calls included.
+	return &browser{t: t, client: &http.Client{Jar: jar, Timeout: patience.For(5 * time.Second),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cogmail/cogmail/lambda/internal/patience"
 )
 
 func TestMailbox(t *testing.T) {
@@ -46,7 +48,7 @@ func TestMailbox(t *testing.T) {
 				f.Close()
 			}
 		}()
-		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(t.Context(), patience.For(time.Second))
 		defer cancel()
 		msg, err := WaitFor(ctx, path, func(m Message) bool { return m.Destination == "new@example.com" })
 		require.NoError(t, err)

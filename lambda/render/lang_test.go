@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/json"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
+	"github.com/cogmail/cogmail/lambda/locale"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/lambda/trigger"
 	"github.com/cogmail/cogmail/templates"
@@ -47,11 +49,32 @@ func englishKeys(t *testing.T, prefix, mark string) []byte {
 	return b
 }
 
-// langTenant is "globex" (default de; de, en, sv, fa, en-GB) with catalogs.
+// notShipped is the first of tags that cogmail ships no catalog for. The
+// tests about languages cogmail lacks must hold when an operator adds one
+// the documented way (Swedish is templates/README.md's example).
+func notShipped(t *testing.T, tags ...string) string {
+	t.Helper()
+	for _, tag := range tags {
+		if !slices.Contains(locale.Shipped, tag) {
+			return tag
+		}
+	}
+	t.Fatalf("every one of %v is shipped: add another candidate", tags)
+	return ""
+}
+
+// ownLanguage is a left-to-right language only a tenant has, Swedish unless
+// it is shipped; rtlOwnLanguage a right-to-left one; variant a regional
+// variant of a shipped language, itself not shipped.
+func ownLanguage(t *testing.T) string    { return notShipped(t, "sv", "fi", "da", "nb", "is") }
+func rtlOwnLanguage(t *testing.T) string { return notShipped(t, "fa", "ur", "yi") }
+func variant(t *testing.T) string        { return notShipped(t, "en-GB", "en-AU", "en-IE") }
+
+// langTenant is "globex" (default de; de, en and the languages above) with
+// catalogs.
 func langTenant(t *testing.T, files fstest.MapFS) *tenant.Tenant {
 	t.Helper()
-	files["tenants/globex/tenant.json"] = &fstest.MapFile{Data: []byte(strings.Replace(overrideTenant,
-		`"supported": ["de", "en", "sv"]`, `"supported": ["de", "en", "sv", "fa", "en-GB"]`, 1))}
+	files["tenants/globex/tenant.json"] = &fstest.MapFile{Data: []byte(globexTenant(ownLanguage(t), rtlOwnLanguage(t), variant(t)))}
 	tn, err := tenant.NewStore(files, templates.FS).Get("globex")
 	require.NoError(t, err)
 	return tn
@@ -61,6 +84,8 @@ func langTenant(t *testing.T, files fstest.MapFS) *tenant.Tenant {
 // asked for: a tenant catalog with one key leaves it in the fallback.
 func TestEmailLangIsWhatMostTextIsIn(t *testing.T) {
 	r, _ := fixture(t)
+	own, rtl, variant := ownLanguage(t), rtlOwnLanguage(t), variant(t)
+	ownCatalog, rtlCatalog := "tenants/globex/locales/"+own+".json", "tenants/globex/locales/"+rtl+".json"
 	for _, tc := range []struct {
 		name     string
 		files    fstest.MapFS
@@ -70,18 +95,18 @@ func TestEmailLangIsWhatMostTextIsIn(t *testing.T) {
 		dir      string
 		contains string
 	}{
-		{"sv catalog with one key: German", fstest.MapFS{"tenants/globex/locales/sv.json": {Data: []byte(`{"reset.heading": "Nytt lösenord"}`)}},
-			trigger.Reset, "sv", "de", "ltr", "Nytt lösenord"},
-		{"sv catalog with every reset key: Swedish", fstest.MapFS{"tenants/globex/locales/sv.json": {Data: englishKeys(t, "reset.", "SV ")}},
-			trigger.Reset, "sv", "sv", "ltr", "SV Reset your password"},
-		{"the same catalog, another message: German", fstest.MapFS{"tenants/globex/locales/sv.json": {Data: englishKeys(t, "reset.", "SV ")}},
-			trigger.Invite, "sv", "de", "ltr", "Willkommen"},
-		{"right-to-left fa with one key: German, left to right", fstest.MapFS{"tenants/globex/locales/fa.json": {Data: []byte(`{"reset.heading": "بازنشانی"}`)}},
-			trigger.Reset, "fa", "de", "ltr", "بازنشانی"},
-		{"no fa catalog at all: German", fstest.MapFS{},
-			trigger.Reset, "fa", "de", "ltr", "Passwort"},
-		{"en-GB: English, its parent", fstest.MapFS{},
-			trigger.Reset, "en-GB", "en", "ltr", "Reset your password"},
+		{own + " catalog with one key: German", fstest.MapFS{ownCatalog: {Data: []byte(`{"reset.heading": "Nytt lösenord"}`)}},
+			trigger.Reset, own, "de", "ltr", "Nytt lösenord"},
+		{own + " catalog with every reset key: that language", fstest.MapFS{ownCatalog: {Data: englishKeys(t, "reset.", "SV ")}},
+			trigger.Reset, own, own, "ltr", "SV Reset your password"},
+		{"the same catalog, another message: German", fstest.MapFS{ownCatalog: {Data: englishKeys(t, "reset.", "SV ")}},
+			trigger.Invite, own, "de", "ltr", "Willkommen"},
+		{"right-to-left " + rtl + " with one key: German, left to right", fstest.MapFS{rtlCatalog: {Data: []byte(`{"reset.heading": "بازنشانی"}`)}},
+			trigger.Reset, rtl, "de", "ltr", "بازنشانی"},
+		{"no " + rtl + " catalog at all: German", fstest.MapFS{},
+			trigger.Reset, rtl, "de", "ltr", "Passwort"},
+		{variant + ": English, its parent", fstest.MapFS{},
+			trigger.Reset, variant, "en", "ltr", "Reset your password"},
 		{"German tenant overrides in German: German", fstest.MapFS{"tenants/globex/locales/de.json": {Data: []byte(`{"reset.heading": "Neues Passwort"}`)}},
 			trigger.Reset, "de", "de", "ltr", "Neues Passwort"},
 	} {
@@ -102,16 +127,17 @@ func TestEmailLangIsWhatMostTextIsIn(t *testing.T) {
 // Pages speak as the emails do: lang is where most page.* texts come from.
 func TestTextsLangIsWhatMostTextIsIn(t *testing.T) {
 	r, _ := fixture(t)
+	own := ownLanguage(t)
 	for _, tc := range []struct {
 		name, catalog, lang string
 	}{
-		{"one page key in sv: German", `{"page.reset.heading": "Nytt lösenord"}`, "de"},
-		{"every page key in sv: Swedish", string(englishKeys(t, "page.", "SV ")), "sv"},
-		{"every reset email key in sv, no page key: German", string(englishKeys(t, "reset.", "SV ")), "de"},
+		{"one page key in " + own + ": German", `{"page.reset.heading": "Nytt lösenord"}`, "de"},
+		{"every page key in " + own + ": that language", string(englishKeys(t, "page.", "SV ")), own},
+		{"every reset email key in " + own + ", no page key: German", string(englishKeys(t, "reset.", "SV ")), "de"},
 	} {
 		t.Run("case="+tc.name, func(t *testing.T) {
-			tn := langTenant(t, fstest.MapFS{"tenants/globex/locales/sv.json": {Data: []byte(tc.catalog)}})
-			x, err := r.Texts(tn, language.MustParse("sv"))
+			tn := langTenant(t, fstest.MapFS{"tenants/globex/locales/" + own + ".json": {Data: []byte(tc.catalog)}})
+			x, err := r.Texts(tn, language.MustParse(own))
 			require.NoError(t, err)
 			assert.Equal(t, tc.lang, x.Lang())
 			assert.Equal(t, "ltr", x.Dir())

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -14,18 +15,23 @@ import (
 	"github.com/cogmail/cogmail/templates"
 )
 
-const overrideTenant = `{
+// globexTenant is the tenant.json of "globex": default de; de, en and more.
+func globexTenant(more ...string) string {
+	supported, _ := json.Marshal(append([]string{"de", "en"}, more...))
+	return `{
   "id": "globex", "displayName": "Globex",
   "links": {"resetUrl": "https://globex.example/reset", "inviteUrl": "https://globex.example/invite",
             "mode": "query", "resetExpiry": "1h", "inviteExpiry": "24h"},
   "brand": {"productName": "Globex", "primaryColor": "#000000", "buttonTextColor": "#ffffff"},
-  "languages": {"default": "de", "supported": ["de", "en", "sv"]}
+  "languages": {"default": "de", "supported": ` + string(supported) + `}
 }`
+}
 
-// overrideStore holds "globex", with overrides, over the embedded tenants.
+// overrideStore holds "globex", with overrides, over the embedded tenants;
+// besides de and en it has ownLanguage.
 func overrideStore(t *testing.T, files fstest.MapFS) *tenant.Tenant {
 	t.Helper()
-	files["tenants/globex/tenant.json"] = &fstest.MapFile{Data: []byte(overrideTenant)}
+	files["tenants/globex/tenant.json"] = &fstest.MapFile{Data: []byte(globexTenant(ownLanguage(t)))}
 	tn, err := tenant.NewStore(files, templates.FS).Get("globex")
 	require.NoError(t, err)
 	return tn
@@ -45,11 +51,12 @@ func TestTenantOverrides(t *testing.T) {
 	// base ones have run.
 	render(t, r, def, trigger.Reset, "en")
 
+	own := ownLanguage(t)
 	tn := overrideStore(t, fstest.MapFS{
-		"tenants/globex/locales/de.json": {Data: []byte(`{"reset.heading": "Globex-Passwort neu setzen"}`)},
-		"tenants/globex/locales/sv.json": {Data: []byte(`{"reset.button": "Välj ett nytt lösenord"}`)},
-		"tenants/globex/reset.html.tmpl": {Data: []byte(`{{define "content"}}<h1>{{.K "heading"}}</h1><p>{{.Code}}</p>{{end}}`)},
-		"tenants/globex/footer.tmpl":     {Data: []byte(`{{define "footer"}}<p>Globex footer</p>{{end}}`)},
+		"tenants/globex/locales/de.json":          {Data: []byte(`{"reset.heading": "Globex-Passwort neu setzen"}`)},
+		"tenants/globex/locales/" + own + ".json": {Data: []byte(`{"reset.button": "Välj ett nytt lösenord"}`)},
+		"tenants/globex/reset.html.tmpl":          {Data: []byte(`{{define "content"}}<h1>{{.K "heading"}}</h1><p>{{.Code}}</p>{{end}}`)},
+		"tenants/globex/footer.tmpl":              {Data: []byte(`{{define "footer"}}<p>Globex footer</p>{{end}}`)},
 	})
 
 	t.Run("case=one key overridden, the rest inherited", func(t *testing.T) {
@@ -70,10 +77,10 @@ func TestTenantOverrides(t *testing.T) {
 		}
 	})
 	t.Run("case=a language only the tenant has: its keys, then the tenant default, then English", func(t *testing.T) {
-		email := render(t, r, tn, trigger.SignUp, "sv")
+		email := render(t, r, tn, trigger.SignUp, own)
 		assert.Equal(t, "de", email.Lang, "written in German, and saying so")
 		assert.Contains(t, email.HTML, `lang="de"`)
-		assert.Contains(t, email.HTML, "E-Mail-Adresse", "keys Swedish lacks come from the tenant default, German")
+		assert.Contains(t, email.HTML, "E-Mail-Adresse", "keys the tenant's "+own+" lacks come from the tenant default, German")
 	})
 	t.Run("case=the base tenant is untouched", func(t *testing.T) {
 		email := render(t, r, def, trigger.Reset, "de")

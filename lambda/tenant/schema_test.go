@@ -162,7 +162,8 @@ func TestSchemaEnums(t *testing.T) {
 	_, list, ok := strings.Cut(d, "shipped catalogs: ")
 	require.True(t, ok, "languages.supported lists the shipped catalogs: %q", d)
 	list, _, _ = strings.Cut(list, ".")
-	assert.Equal(t, locale.Shipped, strings.Split(list, ", "), "locale.Shipped")
+	assert.Equal(t, locale.Shipped, strings.Split(list, ", "),
+		"templates/tenant.schema.json's languages.supported description lists locale.Shipped, in order (templates/README.md, Add a language)")
 }
 
 // Resolve gives a tenant that lists pools its app clients and attribute
@@ -184,7 +185,7 @@ func TestSchemaSaysPoolsBoundMatches(t *testing.T) {
 func TestSchemaURLs(t *testing.T) {
 	s := loadSchema(t)
 	for _, path := range [][]string{
-		{"links", "resetUrl"}, {"links", "inviteUrl"}, {"links", "verifyUrl"},
+		{"links", "resetUrl"}, {"links", "inviteUrl"}, {"links", "verifyUrl"}, {"links", "forgotPasswordUrl"},
 		{"brand", "logoUrl"}, {"brand", "logoDarkUrl"},
 	} {
 		p := sub(t, s, path...)
