@@ -33,7 +33,7 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 # End-to-end only: cognito-local, the emulator, the page and Chromium.
 # Screenshots are kept under build/e2e.
 e2e: tools node-deps ## end-to-end tests only: cognito-local, the emulator, the page, Chromium
-	go test ./lambda/e2e -count=1 -run E2E -v -artifacts -outputdir $(CURDIR)/build/e2e
+	go test ./lambda/e2e -count=1 -timeout 30m -run E2E -v -artifacts -outputdir $(CURDIR)/build/e2e
 
 # Every target with a `## text` comment on its line, in the Makefile's order.
 help: ## this list
@@ -85,7 +85,7 @@ local-down: ## stop the local stack
 	go run ./lambda/cmd/localstack down
 
 test: tools node-deps fmt-check vet staticcheck vulncheck check ## format check, vet, staticcheck, cogmail check and every test (README's second command)
-	go test ./... -count=1
+	go test ./... -count=1 -timeout 30m
 
 # Every tenant × language × message through the output gate.
 check: ## every tenant × language × message through the output gate
