@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/cogmail/cogmail/lambda/internal/ascii"
-	"html"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -38,6 +37,12 @@ type Message struct {
 	EmailSubject      string
 	EmailMessage      string
 	SMSMessage        string
+	// Link is the signed link the caller built, as a URL, or "". Its code
+	// placeholder stands literal where the caller put it, and anything
+	// percent-encoded in it is the user's data (a username such as
+	// "{####}" is written %7B%23%23%23%23%7D): an escaped placeholder
+	// inside a copy of it is not one the caller meant Cognito to fill in.
+	Link string
 }
 
 // Length counts as Cognito does: UTF-16 code units.
@@ -127,27 +132,30 @@ func Check(m Message) error {
 
 	errs = append(errs, checkLinks(m, required)...)
 	for _, p := range required {
-		if p != "" && encodedAnywhere(m.EmailMessage, p) {
+		if p != "" && encodedOutside(m.EmailMessage, p, m.Link) {
 			fail("email: placeholder %s is URL-escaped (percent-encoded), so Cognito cannot substitute it", p)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// checkLinks refuses, on AdminCreateUser, a placeholder in a URL at all (the
-// code is the temporary password; {username} is substituted raw,
-// unencoded). Escaped placeholders anywhere are encodedAnywhere's.
+// checkLinks refuses, on AdminCreateUser, a placeholder in a URL (the code
+// is the temporary password; {username} is substituted raw, unencoded). It
+// matches the placeholder where Cognito substitutes it: literally, in the
+// attribute as written. A percent-encoded placeholder, or characters of one
+// elsewhere in the URL, are never filled in, so they leak nothing; an
+// escaped placeholder that stands for one the template wrote is
+// encodedOutside's.
 func checkLinks(m Message, placeholders []string) []error {
+	if m.TriggerSource != adminCreateUser {
+		return nil
+	}
 	var errs []error
+	var reported uint64 // bit i: placeholder i is reported, once
 	eachHref(m.EmailMessage, func(raw string) {
-		href := html.UnescapeString(raw)
-		decoded := percentDecode(href)
-		for _, p := range placeholders {
-			if p == "" {
-				continue
-			}
-			literal := strings.Contains(href, p)
-			if m.TriggerSource == adminCreateUser && (literal || strings.Contains(decoded, p)) {
+		for i, p := range placeholders {
+			if p != "" && reported&(1<<i) == 0 && strings.Contains(raw, p) {
+				reported |= 1 << i
 				errs = append(errs, fmt.Errorf("email: placeholder %s is inside a link on AdminCreateUser", p))
 			}
 		}
@@ -155,46 +163,166 @@ func checkLinks(m Message, placeholders []string) []error {
 	return errs
 }
 
-// encodedAnywhere reports whether body holds p percent-encoded, wholly
+// encodedOutside reports whether body holds p percent-encoded, wholly
 // (%7B%23%23%23%23%7D) or as html/template writes a template.URL
-// (%7b####%7d), in any letter case and in any attribute or text: a link
-// written without the renderer's own href (a tenant's template, an img src)
-// is caught too.
-func encodedAnywhere(body, p string) bool {
-	whole, braces := percentEncode(p, false), percentEncode(p, true)
-	for i := 0; ; {
-		j := strings.Index(body[i:], "%")
+// (%7b####%7d), in any letter case and in any attribute or text, outside
+// the copies of link (the caller's signed link, whose encoded parts are
+// data). A link written without the renderer's own href (a tenant's
+// template, an img src) is caught too: html/template escapes its
+// placeholder, so it is no copy of link.
+func encodedOutside(body, p, link string) bool {
+	var spans [][2]int
+	found := false
+	for _, at := range encodedAt(body, p) {
+		if !found && link != "" {
+			spans, found = copies(body, link), true
+		}
+		if !within(spans, at) {
+			return true
+		}
+	}
+	return false
+}
+
+// encodedAt returns where body holds p percent-encoded, as start and end.
+func encodedAt(body, p string) [][2]int {
+	var at [][2]int
+	for i := 0; ; i++ {
+		j := strings.IndexByte(body[i:], '%')
 		if j < 0 {
-			return false
+			return at
 		}
 		i += j
-		rest := body[i:]
-		if hasPrefixFold(rest, whole) || hasPrefixFold(rest, braces) {
+		n := encodedPrefix(body[i:], p, false)
+		if n == 0 {
+			n = encodedPrefix(body[i:], p, true)
+		}
+		if n > 0 {
+			at = append(at, [2]int{i, i + n})
+		}
+	}
+}
+
+// encodedPrefix returns how many bytes of s, from its start, hold p with
+// every byte percent-encoded (or only its braces, as html/template writes
+// a template.URL), hex digits in either case; 0 if s does not begin so.
+// It compares in place: this runs on every answer and every name.
+func encodedPrefix(s, p string, bracesOnly bool) int {
+	i := 0
+	for k := 0; k < len(p); k++ {
+		c := p[k]
+		if bracesOnly && c != '{' && c != '}' {
+			if i >= len(s) || s[i] != c {
+				return 0
+			}
+			i++
+			continue
+		}
+		if i+3 > len(s) || s[i] != '%' || !isHexOf(s[i+1], c>>4) || !isHexOf(s[i+2], c&15) {
+			return 0
+		}
+		i += 3
+	}
+	return i
+}
+
+// isHexOf reports whether h is the hex digit of v (0–15), in either case.
+func isHexOf(h, v byte) bool {
+	const upper, lower = "0123456789ABCDEF", "0123456789abcdef"
+	return h == upper[v] || h == lower[v]
+}
+
+func within(spans [][2]int, s [2]int) bool {
+	for _, span := range spans {
+		if span[0] <= s[0] && s[1] <= span[1] {
 			return true
+		}
+	}
+	return false
+}
+
+// copies returns where body holds s as HTML writes it: each of & < > " '
+// and + in s either as itself or as the character reference that
+// html.EscapeString or html/template writes for it.
+func copies(body, s string) [][2]int {
+	var spans [][2]int
+	// Search for the part before the first character that may be escaped
+	// (a link's "https://host/path"), then match the rest.
+	head := s
+	if i := strings.IndexAny(s, "&<>\"'+"); i >= 0 {
+		head = s[:i]
+	}
+	for i := 0; i <= len(body); i++ {
+		if head != "" {
+			j := strings.Index(body[i:], head)
+			if j < 0 {
+				break
+			}
+			i += j
+		}
+		if n, ok := matchHTML(body[i:], s); ok {
+			spans = append(spans, [2]int{i, i + n})
+		}
+	}
+	return spans
+}
+
+// matchHTML reports whether b begins with s as HTML writes it, and how many
+// bytes of b that takes.
+func matchHTML(b, s string) (int, bool) {
+	i := 0
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		if i < len(b) && b[i] == '&' {
+			if ref := refFor(b[i:], c); ref > 0 {
+				i += ref
+				continue
+			}
+		}
+		if i >= len(b) || b[i] != c {
+			return 0, false
 		}
 		i++
 	}
+	return i, true
 }
 
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
-}
-
-// percentEncode writes every byte of p as %XX, or only its braces.
-func percentEncode(p string, bracesOnly bool) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if bracesOnly && c != '{' && c != '}' {
-			b.WriteByte(c)
-			continue
+// refFor returns the length of the character reference for c that b begins
+// with, or 0.
+func refFor(b string, c byte) int {
+	for _, ref := range references[c] {
+		if strings.HasPrefix(b, ref) {
+			return len(ref)
 		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
 	}
-	return b.String()
+	return 0
+}
+
+var references = map[byte][]string{
+	'&': {"&amp;", "&#38;"}, '<': {"&lt;", "&#60;"}, '>': {"&gt;", "&#62;"},
+	'"': {"&#34;", "&quot;"}, '\'': {"&#39;", "&apos;"}, '+': {"&#43;"},
+}
+
+// Holds reports whether text s, written into a body, would carry placeholder
+// p: literally (Cognito would fill it in, and it would stand in for a
+// placeholder the template left out), percent-encoded as the gate refuses
+// it, or at one of its ends, where the text beside it could complete it (s
+// ends with the start of p, or starts with its end). Values the body shows
+// from user data that may hold one (a name, a username written as text) are
+// left out instead.
+func Holds(s, p string) bool {
+	if p == "" || s == "" {
+		return false
+	}
+	if strings.Contains(s, p) || len(encodedAt(s, p)) > 0 {
+		return true
+	}
+	for n := 1; n < len(p); n++ {
+		if strings.HasSuffix(s, p[:n]) || strings.HasPrefix(s, p[len(p)-n:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // eachHref calls fn with the raw value of every quoted href attribute. A
@@ -264,39 +392,6 @@ func skipSpace(s string, i int) int {
 		i++
 	}
 	return i
-}
-
-// percentDecode decodes every valid %XX and leaves anything else as it is,
-// so one stray '%' cannot hide an encoded placeholder.
-func percentDecode(s string) string {
-	if !strings.Contains(s, "%") {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
 }
 
 // firstOutsidePattern finds the first character Cognito's pattern rejects,

@@ -179,18 +179,6 @@ func TestRecordedEventsAreEvents(t *testing.T) {
 	}
 }
 
-// A username that looks like an encoded placeholder makes the gate refuse
-// the link; the user still gets the code, in the minimal email without it.
-func TestLinkTheGateRefusesFallsBackWithoutLink(t *testing.T) {
-	h, logs := fixture(t, nil)
-	payload := withEvent(t, "forgot-password", func(ev map[string]any) { ev["userName"] = "x{####}" })
-	_, a := invoke(t, h, payload)
-	require.True(t, a.rendered())
-	assert.Contains(t, a.email(), "{####}")
-	assert.Empty(t, hrefs(a.email()))
-	assert.Equal(t, "fallback", lastLog(t, logs.String()).Outcome)
-}
-
 // A keyring that failed to load at cold start is fetched again later, at
 // most every 30 seconds: one hiccup does not cost a warm container its links.
 func TestKeysAreFetchedAgain(t *testing.T) {

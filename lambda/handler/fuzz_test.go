@@ -39,10 +39,14 @@ func checkAnswer(t *testing.T, h *handler.Handler, logs *bytes.Buffer, payload [
 		t.Fatalf("response fields are not text: %v", err)
 	}
 	r := resp.Response
-	if err := gate.Check(gate.Message{
+	msg := gate.Message{
 		TriggerSource: e.TriggerSource, CodeParameter: e.CodeParameter, UsernameParameter: e.UsernameParameter,
 		EmailSubject: r.EmailSubject, EmailMessage: r.EmailMessage, SMSMessage: r.SMSMessage,
-	}); err != nil {
+	}
+	if links := hrefs(r.EmailMessage); len(links) > 0 {
+		msg.Link = links[0] // the button: the signed link, whose encoded username is data
+	}
+	if err := gate.Check(msg); err != nil {
 		t.Fatalf("answer fails the gate: %v\n%s", err, out)
 	}
 }

@@ -41,7 +41,7 @@ type Message struct {
 	Kind   trigger.Kind
 	Tenant *tenant.Tenant
 	Locale language.Tag // the negotiated language; language.Und means the tenant's default
-	Name   string       // the user's given name, if any; cleaned and cut here
+	Name   string       // the user's given name, if any; cleaned, cut or left out here (greetingName)
 	Code   string       // Cognito's code placeholder, written verbatim
 	// Username is Cognito's username placeholder, for invitations.
 	Username string
@@ -151,7 +151,7 @@ func (r *Renderer) Render(m Message) (Email, error) {
 	if m.Locale == language.Und {
 		m.Locale = m.Tenant.DefaultLanguage()
 	}
-	m.Name = gate.Truncate(gate.CleanName(m.Name), MaxNameRunes)
+	m.Name = greetingName(m)
 	c, err := r.compiledFor(m)
 	if c == nil {
 		return Email{}, err
@@ -163,6 +163,28 @@ func (r *Renderer) Render(m Message) (Email, error) {
 		return email, err
 	}
 	return Email{Subject: c.subject, HTML: c.fill(m), SMS: sms, Lang: c.lang}, nil
+}
+
+// greetingName is the name m may greet by, cleaned and cut: none in a
+// message to an address nobody has proven (anyone can sign up with a
+// stranger's address and write "SECURITY ALERT: call …" as their name),
+// and none that would carry one of m's placeholders into the body (Cognito
+// would fill in the code there, or the gate refuse the email). Every path
+// that shows a name (the rich email, previews, the check) comes through
+// here; the minimal email shows none.
+func greetingName(m Message) string {
+	if !m.Kind.ProvenDestination() {
+		return ""
+	}
+	name := gate.Truncate(gate.CleanName(m.Name), MaxNameRunes)
+	// As the body writes it: escaped for HTML, then cleaned.
+	written := gate.CleanHTML(escapeHTML(name))
+	for _, p := range [...]string{m.Code, m.Username} {
+		if gate.Holds(name, p) || gate.Holds(written, p) {
+			return ""
+		}
+	}
+	return name
 }
 
 // execute runs m's template: at compile time, and for templates that cannot

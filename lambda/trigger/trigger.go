@@ -62,3 +62,15 @@ var kindSet = func() map[Kind]bool {
 // NeedsUsername reports whether Cognito requires the username placeholder
 // in this kind's message as well as the code's.
 func (k Kind) NeedsUsername() bool { return k == Invite }
+
+// ProvenDestination reports whether Cognito sends k's message only to an
+// address or number someone has proven: a verified one (ForgotPassword:
+// Cognito sends reset codes to a verified email or phone only, else it
+// refuses) or one an administrator set (AdminCreateUser). Every other
+// message may reach an address nobody has proven: anyone can sign up, ask
+// for a new code or change an attribute with someone else's address, and
+// sign-in codes (Authentication) can go to an account that a pre sign-up
+// trigger confirmed without verifying its address. Text a user writes about
+// themselves (their name) appears only in messages to proven destinations,
+// so that nobody can write into a stranger's inbox.
+func (k Kind) ProvenDestination() bool { return k == Reset || k == Invite }
