@@ -203,17 +203,28 @@ func (h *Handler) message(ctx context.Context, e *event.Event, kind trigger.Kind
 	var richErr, linkErr error
 	var signed string
 	rec.locale = tag.String()
+	// The username Cognito will write into the invitation, if it would
+	// not read back in the field that holds it.
+	unfit := ""
+	if kind.NeedsUsername() && !fitsField(e.UserName) {
+		unfit = e.UserName
+	}
 	if t != nil {
 		signed, linkErr = h.link(ctx, e, kind, t, tag.String())
-		if h.cfg.Renderer == nil {
+		switch {
+		case unfit != "":
+			// No template can hold it: the minimal email writes it as text.
+			richErr = errUnfitUsername
+		case h.cfg.Renderer == nil:
 			richErr = h.templatesErr()
-		} else {
+		default:
 			email, err := h.cfg.Renderer.Render(render.Message{
 				Kind: kind, Tenant: t, Locale: tag, Name: name(e), Code: e.CodeParameter,
 				Username: e.UsernameParameter, Link: signed, Expiry: expiry(kind, t),
 			})
 			if err == nil {
 				msg.EmailSubject, msg.EmailMessage, msg.SMSMessage = email.Subject, email.HTML, email.SMS
+				msg.Link = signed
 				rec.locale = email.Lang
 				err = gate.Check(msg)
 			}
@@ -227,12 +238,16 @@ func (h *Handler) message(ctx context.Context, e *event.Event, kind trigger.Kind
 	}
 
 	// The minimal email, with the link and then without it: a link the
-	// gate refuses (a username that looks like an encoded placeholder) must
-	// not cost the user the code.
+	// gate refuses must not cost the user the code.
 	var minimalErr error
 	for _, withLink := range []string{signed, ""} {
-		email := minimal(kind, e.CodeParameter, e.UsernameParameter, withLink)
+		email, err := minimal(kind, e.CodeParameter, e.UsernameParameter, unfit, withLink)
+		if err != nil {
+			minimalErr = err
+			break
+		}
 		msg.EmailSubject, msg.EmailMessage, msg.SMSMessage = email.Subject, email.HTML, email.SMS
+		msg.Link = withLink
 		if minimalErr = gate.Check(msg); minimalErr == nil {
 			return msg, outcomeFallback, errors.Join(linkErr, richErr)
 		}
@@ -243,7 +258,10 @@ func (h *Handler) message(ctx context.Context, e *event.Event, kind trigger.Kind
 	return msg, outcomePassthrough, errors.Join(linkErr, richErr, minimalErr)
 }
 
-// name is the user's name for the greeting.
+// name is the user's name, as the event gives it. The renderer alone
+// decides whether an email may greet by it (render.greetingName: only to a
+// proven address, never carrying a placeholder); the minimal email never
+// does.
 func name(e *event.Event) string {
 	if n := e.Attribute("given_name"); n != "" {
 		return n
@@ -265,12 +283,14 @@ func expiry(kind trigger.Kind, t *tenant.Tenant) time.Duration {
 	return 0
 }
 
-// link signs the button's link, if the message has one. Without a key or
-// username, or inside Lambda to an example host, the email goes out without
-// a link, with the code: worse, but never broken. Host and path come from
-// the tenant's configuration (and COGMAIL_PAGE_URL) alone.
+// link signs the button's link, if the message has one. Without a key,
+// username or user pool, or inside Lambda to an example host, the email goes
+// out without a link, with the code: worse, but never broken. Host and path
+// come from the tenant's configuration (and COGMAIL_PAGE_URL) alone.
 func (h *Handler) link(ctx context.Context, e *event.Event, kind trigger.Kind, t *tenant.Tenant, locale string) (string, error) {
-	p := link.Params{Mode: t.Links.Mode, Tenant: t.ID, Username: e.UserName, Locale: locale}
+	// The pool is signed (a version-2 link): the page refuses the link
+	// against any other pool than its tenant's.
+	p := link.Params{Mode: t.Links.Mode, Tenant: t.ID, UserPool: e.UserPoolID, Username: e.UserName, Locale: locale}
 	base, field := h.base(kind, t)
 	if base == "" {
 		return "", nil // no link for this message, or no verifyUrl
@@ -294,6 +314,8 @@ func (h *Handler) link(ctx context.Context, e *event.Event, kind trigger.Kind, t
 		return "", errors.New("link: no signing key loaded")
 	case e.UserName == "":
 		return "", errors.New("link: event has no userName")
+	case e.UserPoolID == "":
+		return "", errors.New("link: event has no userPoolId: a link must name its pool")
 	}
 	p.Expires = h.cfg.Now().Add(expiry(kind, t))
 	return link.Sign(p, ring)

@@ -3,6 +3,7 @@ package handler_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
@@ -35,8 +36,10 @@ func TestExampleHost(t *testing.T) {
 		{"https://x.invalid/reset", true},
 		{"http://localhost:8080/reset", true},
 		{"http://app.localhost/reset", true},
-		{"http://127.0.0.1:8080/reset", true},
-		{"http://[::1]:8080/reset", true},
+		{"http://127.0.0.1:8080/reset", false}, // loopback: the local page, allowed
+		{"http://127.9.9.9/reset", false},
+		{"http://[::1]:8080/reset", false},
+		{"http://localhost.example.com/reset", true},
 		{"https://abc123.lambda-url.eu-west-1.on.aws/reset", false},
 		{"https://example.co/reset", false},
 		{"https://myexample.com/reset", false},
@@ -60,7 +63,10 @@ func TestPageBase(t *testing.T) {
 		{"https://abc.lambda-url.eu-west-1.on.aws/", true, "https://abc.lambda-url.eu-west-1.on.aws", ""},
 		{" https://login.acme.example/account// ", true, "https://login.acme.example/account", ""},
 		{"http://127.0.0.1:8080", false, "http://127.0.0.1:8080", ""},
-		{"http://127.0.0.1:8080", true, "", "https"},
+		{"http://127.0.0.1:8080", true, "http://127.0.0.1:8080", ""},
+		{"http://[::1]:8088/", true, "http://[::1]:8088", ""},
+		{"http://localhost:8080", true, "", "https"},
+		{"http://10.0.0.1:8080", true, "", "https"},
 		{"http://page.acme.example", false, "", "https"},
 		{"https://page.acme.example/?x=1", true, "", "query"},
 		{"https://page.acme.example/#x", true, "", "fragment"},
@@ -80,8 +86,11 @@ func TestPageBase(t *testing.T) {
 }
 
 // productionRing is a keyring as a deployment has one: not the public
-// development keyring.
-var productionRing = `{"current":"p1","keys":{"p1":"` + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)) + `"}}`
+// development keyring, nor a weak key.
+var productionRing = func() string {
+	key := sha256.Sum256([]byte("cogmail handler test production key"))
+	return `{"current":"p1","keys":{"p1":"` + base64.StdEncoding.EncodeToString(key[:]) + `"}}`
+}()
 
 // setupLines runs Setup with env and returns the handler and the log so far.
 func setupLines(t *testing.T, env map[string]string) (*handler.Handler, *bytes.Buffer) {
@@ -110,8 +119,9 @@ func logLines(t *testing.T, logs *bytes.Buffer) []map[string]any {
 // Inside Lambda the shipped default tenant's example hosts never reach a
 // user: the link is left out (the code stays) and the log says so, loudly
 // at cold start and in every answer's line, unless COGMAIL_PAGE_URL points
-// the links at a real page. Outside Lambda, and with the development
-// keyring the emulator's local runs hand over, example hosts still work.
+// the links at a real page, or at the local page on a loopback address.
+// Outside Lambda example hosts still work. The development keyring signs
+// nothing inside Lambda, an emulator included.
 func TestExampleHostsInsideLambda(t *testing.T) {
 	const page = "https://abc123.lambda-url.eu-west-1.on.aws/"
 	inLambda := func(extra map[string]string) map[string]string {
@@ -145,8 +155,15 @@ func TestExampleHostsInsideLambda(t *testing.T) {
 			handler.EnvPageURL, "reserved example host"},
 		{"inside Lambda, page URL on an example host: no link", inLambda(map[string]string{handler.EnvPageURL: "https://page.example.org"}), "forgot-password", "",
 			"https://page.example.org/reset", "(https://page.example.org/reset) is a reserved example host"},
-		{"emulator with the development keyring: as outside", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", keys.EnvSigningKeys: keys.DevelopmentJSON},
-			"forgot-password", "https://app.example.com/reset-password", "", ""},
+		{"emulator with the development keyring: no key, no link", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", keys.EnvSigningKeys: keys.DevelopmentJSON},
+			"forgot-password", "", "public development key", "reserved example host"},
+		{"emulator with the development keyring and a page: still no link", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+			keys.EnvSigningKeys: keys.DevelopmentJSON, handler.EnvPageURL: "http://127.0.0.1:8088"},
+			"forgot-password", "", "public development key", "no signing key"},
+		{"inside Lambda, page on loopback: the local page", inLambda(map[string]string{handler.EnvPageURL: "http://127.0.0.1:8088"}), "admin-create-user",
+			"http://127.0.0.1:8088/activate", "", ""},
+		{"inside Lambda, page on localhost: refused", inLambda(map[string]string{handler.EnvPageURL: "http://localhost:8088"}), "forgot-password", "",
+			handler.EnvPageURL, "reserved example host"},
 		{"outside Lambda: the shipped links", map[string]string{keys.EnvSigningKeys: productionRing}, "forgot-password",
 			"https://app.example.com/reset-password", "", ""},
 		{"outside Lambda, page on loopback", map[string]string{handler.EnvPageURL: "http://127.0.0.1:8089"}, "forgot-password",

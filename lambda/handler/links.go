@@ -1,14 +1,12 @@
 package handler
 
 import (
-	"crypto/hmac"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
-	"github.com/cogmail/cogmail/lambda/keys"
-	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/lambda/trigger"
 )
@@ -45,7 +43,9 @@ func (h *Handler) base(kind trigger.Kind, t *tenant.Tenant) (base, field string)
 
 // refused says why a link to base is not signed: inside Lambda no real user
 // can use a link to an example host, and sending one would show them a
-// stranger's site or none.
+// stranger's site or none. A loopback address is not refused: such a link
+// leads to the reader's own machine, which is how the emulator's local runs
+// reach their page, and harmless anywhere else.
 func (h *Handler) refused(t *tenant.Tenant, field, base string) error {
 	if !h.cfg.RefuseExampleHosts || !exampleHost(base) {
 		return nil
@@ -84,8 +84,9 @@ func (h *Handler) checkLinks(t *tenant.Tenant) {
 
 // exampleHost reports whether rawURL's host is a name reserved for
 // documentation and tests (RFC 2606, RFC 6761: example.com, example.net,
-// example.org and their subdomains, .example, .test, .invalid, .localhost)
-// or a loopback address: no real user reaches a page there.
+// example.org and their subdomains, .example, .test, .invalid, localhost and
+// .localhost): no real user reaches a page there. A loopback address
+// (127.0.0.0/8, ::1) is not one of them: see refused.
 func exampleHost(rawURL string) bool {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -97,12 +98,19 @@ func exampleHost(rawURL string) bool {
 			return true
 		}
 	}
-	return link.Loopback(host)
+	return false
 }
 
-// pageBase checks COGMAIL_PAGE_URL as a tenant's links are checked (https
-// only inside Lambda) and returns it without its trailing slash; "" when
-// unset.
+// loopbackAddress reports whether host is a loopback IP address, not a name
+// (which a resolver could send anywhere).
+func loopbackAddress(host string) bool {
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// pageBase checks COGMAIL_PAGE_URL as a tenant's links are checked (inside
+// Lambda https, or http on a loopback address, the emulator's local page) and
+// returns it without its trailing slash; "" when unset.
 func pageBase(raw string, inLambda bool) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -114,22 +122,12 @@ func pageBase(raw string, inLambda bool) (string, error) {
 		return "", errors.New("not a URL")
 	case u.RawQuery != "" || strings.ContainsAny(raw, "?#"):
 		return "", errors.New("must have no query or fragment: the page's paths are appended to it")
-	case inLambda && u.Scheme != "https":
-		return "", errors.New("must be an absolute https URL inside Lambda")
+	case inLambda && u.Scheme != "https" && !(u.Scheme == "http" && loopbackAddress(u.Hostname())):
+		return "", errors.New("must be an absolute https URL inside Lambda (or http on 127.0.0.1 or ::1)")
 	}
 	base := strings.TrimRight(raw, "/")
 	if err := tenant.ValidateBaseURL(base + pageReset); err != nil {
 		return "", err
 	}
 	return base, nil
-}
-
-// isDevelopment reports whether ring signs with the public development key:
-// links it signs prove nothing and reach no real user, so `make invoke` and
-// the local stack, which hand it over under the emulator (where the function
-// counts as inside Lambda), keep their example hosts.
-func isDevelopment(ring *link.Keyring) bool {
-	dev := keys.Development()
-	const label = "cogmail-development-check"
-	return ring != nil && dev != nil && ring.Current() == dev.Current() && hmac.Equal(ring.Derive(label), dev.Derive(label))
 }

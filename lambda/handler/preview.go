@@ -35,7 +35,7 @@ func (h *Handler) Preview(kind trigger.Kind, t *tenant.Tenant, tag language.Tag,
 		username = "{username}"
 	}
 	payload, err := json.Marshal(map[string]any{
-		"version": "1", "triggerSource": kind.Source(), "userName": s.UserName,
+		"version": "1", "triggerSource": kind.Source(), "userName": s.UserName, "userPoolId": previewPool(t),
 		"request": map[string]any{
 			"userAttributes":    map[string]string{"given_name": s.Name},
 			"codeParameter":     "{####}",
@@ -51,6 +51,15 @@ func (h *Handler) Preview(kind trigger.Kind, t *tenant.Tenant, tag language.Tag,
 	}
 	var rec record
 	return h.message(context.Background(), e, kind, t, tag, &rec)
+}
+
+// previewPool is the user pool a preview's event comes from, for its signed
+// link: the tenant's first, else a sample id.
+func previewPool(t *tenant.Tenant) string {
+	if len(t.Match.UserPoolIDs) > 0 {
+		return t.Match.UserPoolIDs[0]
+	}
+	return "eu-west-1_Ab12Cd34E"
 }
 
 // Tenants is the store the handler resolves tenants from.

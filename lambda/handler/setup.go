@@ -32,10 +32,11 @@ const (
 // their number. It never fails: what does not load is logged and the handler
 // degrades (no link, or the minimal email).
 //
-// Inside Lambda (keys.InLambda) links to example hosts are never signed, and
-// the default tenant's are reported at cold start; with the public
-// development keyring, which only the emulator's local runs hand over, they
-// are, as outside Lambda.
+// Inside Lambda (keys.InLambda, the emulator included) links to example
+// hosts are never signed, and the default tenant's are reported at cold
+// start; keys.Load refuses the public development keyring there. Pass
+// keys.Getenv rather than os.Getenv, so that a keyring variable set to ""
+// is refused rather than read as unset.
 func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger) *Handler {
 	cfg := Config{Logger: logger, TenantAttribute: getenv(EnvTenantAttribute)}
 	var err error
@@ -69,10 +70,7 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	if cfg.PageURL, err = pageBase(getenv(EnvPageURL), inLambda); err != nil {
 		logger.Error(EnvPageURL+" is not used: the default tenant keeps its own links", "error", err.Error())
 	}
-	cfg.RefuseExampleHosts = inLambda && !isDevelopment(ring)
-	if inLambda && isDevelopment(ring) {
-		logger.Warn("the public development keyring inside Lambda (the emulator, surely): links prove nothing, and links to example hosts are signed; never deploy it")
-	}
+	cfg.RefuseExampleHosts = inLambda
 	h := New(cfg)
 	if d, err := cfg.Tenants.Get(tenant.DefaultID); err != nil {
 		logger.Error("the default tenant failed to load: its events get the minimal email, without a link", "error", err.Error())

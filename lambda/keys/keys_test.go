@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cogmail/cogmail/lambda/internal/patience"
 	"github.com/cogmail/cogmail/lambda/keys"
 )
 
@@ -146,9 +147,13 @@ func TestLoad(t *testing.T) {
 			wantSource: keys.SourceDevelopment, wantKid: "dev-1",
 		},
 		{
-			name:       "case=development-blank-env",
-			env:        map[string]string{keys.EnvSigningKeys: "  \n", keys.EnvSecretARN: " "},
-			wantSource: keys.SourceDevelopment, wantKid: "dev-1",
+			// Set but blank is a broken configuration, not an absent one:
+			// never the public development keyring (production_test.go).
+			name:       "case=blank-env-no-development",
+			env:        map[string]string{keys.EnvSigningKeys: "  \n"},
+			wantSource: keys.SourceEnv,
+			wantErr:    []string{keys.EnvSigningKeys, "blank"},
+			wantIs:     keys.ErrBlank,
 		},
 		{
 			name:       "case=none-function-name",
@@ -251,7 +256,9 @@ func startMoto(t *testing.T) string {
 	endpoint := "http://127.0.0.1:" + port
 	client := &http.Client{Timeout: time.Second}
 	start := time.Now()
-	for deadline := start.Add(30 * time.Second); ; {
+	// Idle, moto_server answers within a few seconds.
+	within := patience.For(5 * time.Second)
+	for deadline := start.Add(within); ; {
 		resp, err := client.Get(endpoint + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
@@ -263,7 +270,7 @@ func startMoto(t *testing.T) string {
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not answer on %s within 30s: %v\n%s", endpoint, err, motoLog())
+			t.Fatalf("moto_server did not answer on %s within %s: %v\n%s", endpoint, within, err, motoLog())
 		}
 	}
 	t.Logf("moto_server answered on %s after %v", endpoint, time.Since(start).Round(time.Millisecond))
@@ -357,7 +364,9 @@ func TestLoadSecretsManager(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ring, source, err := keys.Load(ctx, keys.Options{Getenv: env(tt.env)})
+			// Not the function's 2 s budget: this test is about answers,
+			// and moto on a busy machine is slower than Secrets Manager.
+			ring, source, err := keys.Load(ctx, keys.Options{Getenv: env(tt.env), Timeout: patience.For(2 * time.Second)})
 			assert.Equal(t, keys.SourceSecretsManager, source)
 			assertNoSecrets(t, err, good, binary, envKey, short, malformedValue)
 			if tt.wantKid == "" {
@@ -398,17 +407,22 @@ func TestLoadSecretsManagerFake(t *testing.T) {
 		fmt.Fprint(w, `{"__type":"AccessDeniedException","Message":"User is not authorized to perform: secretsmanager:GetSecretValue"}`)
 	}
 
+	// Only the slow endpoint is meant to reach the timeout; the others must
+	// not, however busy the machine.
+	const short = 300 * time.Millisecond
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
-		cancel  bool // cancel the caller's context up front
+		cancel  bool          // cancel the caller's context up front
+		timeout time.Duration // 0: one the answer comes well within
 		wantErr []string
 		wantIs  error
 	}{
 		{
 			name:    "case=slow-endpoint",
 			handler: slow,
-			wantErr: []string{"timed out after 300ms", arn},
+			timeout: short,
+			wantErr: []string{"timed out after " + short.String(), arn},
 			wantIs:  context.DeadlineExceeded,
 		},
 		{
@@ -439,9 +453,13 @@ func TestLoadSecretsManagerFake(t *testing.T) {
 			if tt.cancel {
 				cancel()
 			}
+			timeout := tt.timeout
+			if timeout == 0 {
+				timeout = patience.For(2 * time.Second)
+			}
 			ring, source, err := keys.Load(ctx, keys.Options{
 				Getenv:  env(map[string]string{keys.EnvSecretARN: arn}),
-				Timeout: 300 * time.Millisecond,
+				Timeout: timeout,
 			})
 			t.Logf("%d request(s); error: %v", requests.Load(), err)
 			assert.Equal(t, keys.SourceSecretsManager, source)

@@ -10,7 +10,7 @@ func BenchmarkSign(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := Params{Base: "https://app.example.com/reset-password", Purpose: PurposeReset, Tenant: "default",
+	p := Params{Base: "https://app.example.com/reset-password", Purpose: PurposeReset, Tenant: "default", UserPool: "eu-west-1_Ab12Cd34E",
 		Username: "d2f4a6c8-1b3e-4a5c-9e7f-0a1b2c3d4e5f", Locale: "en", Expires: time.Unix(1768473000, 0), Code: "{####}"}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -26,6 +26,7 @@ func ExampleVerify() {
 		Mode:     link.ModeQuery,
 		Purpose:  link.PurposeReset,
 		Tenant:   "default",
+		UserPool: "eu-west-1_Ab12Cd34E", // the event's userPoolId
 		Username: "zoë@example.com",
 		Locale:   "pl",
 		Expires:  time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC),
@@ -36,17 +37,21 @@ func ExampleVerify() {
 	}
 	clicked := strings.Replace(signed, "{####}", "123456", 1)
 
-	// The back end: verify, then check the link is meant for this page.
+	// The back end: verify, then check the link is meant for this page and
+	// this tenant's user pool (a version-1 link, from before pools were
+	// signed, names none).
 	claims, err := link.Verify(clicked, ring, time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC))
 	switch {
 	case err != nil:
 		fmt.Println("refused:", err)
 	case claims.Purpose != link.PurposeReset:
 		fmt.Println("refused: not a reset link")
+	case claims.UserPool != "" && claims.UserPool != "eu-west-1_Ab12Cd34E":
+		fmt.Println("refused: another user pool's link")
 	default:
 		// The code is not signed: pass it to ConfirmForgotPassword and let
 		// Cognito judge it.
-		fmt.Printf("reset form for %s (tenant %s, locale %s), code %s\n", claims.Username, claims.Tenant, claims.Locale, claims.Code)
+		fmt.Printf("reset form for %s (tenant %s, pool %s, locale %s), code %s\n", claims.Username, claims.Tenant, claims.UserPool, claims.Locale, claims.Code)
 	}
 
 	// The same link an hour later.
@@ -54,6 +59,6 @@ func ExampleVerify() {
 	fmt.Println("expired:", errors.Is(err, link.ErrExpired))
 
 	// Output:
-	// reset form for zoë@example.com (tenant default, locale pl), code 123456
+	// reset form for zoë@example.com (tenant default, pool eu-west-1_Ab12Cd34E, locale pl), code 123456
 	// expired: true
 }

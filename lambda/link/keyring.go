@@ -40,7 +40,10 @@ type keyringJSON struct {
 
 // ParseKeyring reads {"current":"KID","keys":{"KID":"<base64>"}}. Keys may be
 // standard or URL-safe base64, padded or not, and must decode to at least
-// MinKeyBytes. Every problem is reported at once; no error repeats key material.
+// MinKeyBytes that are not one byte repeated (32 zero bytes, a key someone
+// typed to get going). Every problem is reported at once; no error repeats
+// key material. Whether a key is the public development key is for the
+// caller to judge (package keys): tests and local tools may use it.
 func ParseKeyring(data []byte) (*Keyring, error) {
 	var raw keyringJSON
 	dec := json.NewDecoder(strings.NewReader(string(data)))
@@ -68,6 +71,10 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 		}
 		if len(key) < MinKeyBytes {
 			errs = append(errs, fmt.Errorf("keyring: key %q has %d bytes, needs at least %d", kid, len(key), MinKeyBytes))
+			continue
+		}
+		if repeated(key) {
+			errs = append(errs, fmt.Errorf("keyring: key %q is one byte repeated: use %d random bytes", kid, MinKeyBytes))
 			continue
 		}
 		ring.keys[kid] = key
@@ -104,6 +111,16 @@ func jsonErrorWithoutInput(err error) string {
 	return "unreadable"
 }
 
+// repeated reports whether key is a single byte value over and over.
+func repeated(key []byte) bool {
+	for _, b := range key {
+		if b != key[0] {
+			return false
+		}
+	}
+	return true
+}
+
 func decodeKey(s string) ([]byte, error) {
 	s = strings.TrimRight(strings.TrimSpace(s), "=")
 	if strings.ContainsAny(s, "-_") {
@@ -133,6 +150,19 @@ func (k *Keyring) IDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// Find returns the id of a key in the ring whose bytes are key, comparing
+// every key in constant time: how a caller refuses a known key (the public
+// development one) under whatever id it was given, without the ring ever
+// handing its keys out.
+func (k *Keyring) Find(key []byte) (kid string, ok bool) {
+	for _, id := range k.IDs() {
+		if hmac.Equal(k.keys[id], key) {
+			kid, ok = id, true
+		}
+	}
+	return kid, ok
 }
 
 func (k *Keyring) key(kid string) ([]byte, bool) {

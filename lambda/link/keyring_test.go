@@ -75,6 +75,8 @@ func TestParseKeyringIDs(t *testing.T) {
 func TestParseKeyringRejects(t *testing.T) {
 	key := base64.StdEncoding.EncodeToString(secretKey())
 	short := base64.StdEncoding.EncodeToString(secretKey()[:31])
+	zeros := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	sevens := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 64))
 	tests := []struct {
 		name string
 		json string
@@ -97,6 +99,9 @@ func TestParseKeyringRejects(t *testing.T) {
 		{"case=key mixes alphabets", `{"current":"k1","keys":{"k1":"+_` + key[2:] + `"}}`, []string{`key "k1" is not base64`}},
 		{"case=key of 31 bytes", `{"current":"k1","keys":{"k1":"` + short + `"}}`, []string{`key "k1" has 31 bytes, needs at least 32`}},
 		{"case=empty key", `{"current":"k1","keys":{"k1":""}}`, []string{`key "k1" has 0 bytes`}},
+		{"case=32 zero bytes", `{"current":"k1","keys":{"k1":"` + zeros + `"}}`, []string{`key "k1" is one byte repeated`}},
+		{"case=64 bytes of 7", `{"current":"k1","keys":{"k1":"` + sevens + `"}}`, []string{`key "k1" is one byte repeated`}},
+		{"case=a weak key kept for verifying", `{"current":"k1","keys":{"k1":"` + key + `","k0":"` + zeros + `"}}`, []string{`key "k0" is one byte repeated`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,4 +170,26 @@ func TestDerive(t *testing.T) {
 	assert.Equal(t, a.Derive("x"), newRing(t, "k1", "k1").Derive("x"), "same current key, same derived key")
 	assert.NotEqual(t, a.Derive("x"), a.Derive("y"), "labels separate purposes")
 	assert.NotEqual(t, a.Derive("x"), b.Derive("x"), "rotating the current key changes it")
+}
+
+// Find names the key a ring holds under any id, and hands out no key.
+func TestFind(t *testing.T) {
+	ring := newRing(t, "b", "a", "b")
+	for _, tc := range []struct {
+		name string
+		key  []byte
+		kid  string
+	}{
+		{"case=first", testKey("a"), "a"},
+		{"case=second", testKey("b"), "b"},
+		{"case=absent", testKey("c"), ""},
+		{"case=prefix", testKey("a")[:31], ""},
+		{"case=longer", append(testKey("a"), 0), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kid, ok := ring.Find(tc.key)
+			assert.Equal(t, tc.kid, kid)
+			assert.Equal(t, tc.kid != "", ok)
+		})
+	}
 }

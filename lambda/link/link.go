@@ -5,19 +5,29 @@
 //
 //	username  the pool's username (URL-encoded; the sub UUID in pools that sign in by email)
 //	tenant    the tenant id
+//	pool      the id of the user pool the event came from (version 2)
 //	locale    the BCP 47 tag the email was written in
 //	exp       expiry, unix seconds
 //	kid       id of the key that signed
-//	sig       base64url HMAC-SHA256 over version, purpose, tenant, username, locale and exp
+//	sig       base64url HMAC-SHA256 over version, purpose, tenant, pool, username, locale and exp
 //	code      reset links only: Cognito's code placeholder, written last and verbatim
 //
 // The code is NOT signed and cannot be: Cognito replaces the placeholder with
 // the real code only after the Lambda has returned. The page behind the link
 // must therefore treat the code as user input and let Cognito check it
 // (ConfirmForgotPassword). What the signature gives the page is that the
-// username, tenant, language and purpose came from cogmail and have not
-// expired. The purpose is bound by the signature but not written into the URL:
-// Verify finds it, and a page must check Claims.Purpose is the one it serves.
+// username, tenant, user pool, language and purpose came from cogmail and
+// have not expired. The purpose is bound by the signature but not written
+// into the URL: Verify finds it, and a page must check Claims.Purpose is the
+// one it serves, and Claims.UserPool is the pool it acts on.
+//
+// Version 2 (cogmail-link-2) signs the user pool; version 1 (cogmail-link-1,
+// no pool parameter) did not, so a version-1 link says nothing about which
+// pool its user is in. Verify still accepts version-1 links, with an empty
+// Claims.UserPool, until they expire; cogmail signs version 2 only. The
+// version is signed, so neither can be made to verify as the other: removing
+// the pool from a version-2 link, or adding one to a version-1 link, breaks
+// the signature.
 //
 // The code is written last so that a link read before Cognito substitutes it
 // (its '#' would start a fragment) still carries every signed parameter.
@@ -59,13 +69,17 @@ const (
 	ModeFragment Mode = "fragment"
 )
 
-// version is signed so that a later encoding can never verify as this one.
-const version = "cogmail-link-1"
+// The versions are signed so that no encoding can verify as another.
+const (
+	version1 = "cogmail-link-1" // no user pool: verified until such links expire
+	version2 = "cogmail-link-2" // the user pool is signed
+)
 
 // Parameter names, exported for pages that read links themselves.
 const (
 	ParamUsername  = "username"
 	ParamTenant    = "tenant"
+	ParamUserPool  = "pool"
 	ParamLocale    = "locale"
 	ParamExpires   = "exp"
 	ParamKeyID     = "kid"
@@ -83,10 +97,15 @@ var (
 
 // Params describe one link to sign.
 type Params struct {
-	Base     string // the tenant's page URL: absolute https, no fragment
-	Mode     Mode
-	Purpose  Purpose
-	Tenant   string
+	Base    string // the tenant's page URL: absolute https, no fragment
+	Mode    Mode
+	Purpose Purpose
+	Tenant  string
+	// UserPool is the id of the user pool the link's user is in: a
+	// version-2 link. Empty signs a version-1 link, bound to no pool, which
+	// cogmail itself never does; it exists so that tests can make the links
+	// an earlier cogmail sent.
+	UserPool string
 	Username string
 	Locale   string
 	Expires  time.Time
@@ -98,16 +117,24 @@ type Params struct {
 
 // Claims are what a verified link vouches for.
 type Claims struct {
-	Purpose  Purpose   `json:"purpose"`
-	Tenant   string    `json:"tenant"`
+	Purpose Purpose `json:"purpose"`
+	Tenant  string  `json:"tenant"`
+	// UserPool is the signed user pool id; empty on a version-1 link, which
+	// names none. A page must refuse a link whose pool is not its tenant's.
+	UserPool string    `json:"userPool"`
 	Username string    `json:"username"`
 	Locale   string    `json:"locale"`
 	Expires  time.Time `json:"expires"`
 	KeyID    string    `json:"kid"`
+	// Version is the link format: 2, or 1 for a link without a pool.
+	Version int `json:"version"`
 	// Code is the unsigned code as found in the link, for the page to pass
 	// on to Cognito. Never trust it for anything else.
 	Code string `json:"-"`
 }
+
+// poolPattern is a user pool id as Cognito writes it (region_id).
+var poolPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
 
 // placeholderPattern admits Cognito's placeholders and nothing that would need
 // escaping in a URL or an HTML attribute, so the code can be written verbatim.
@@ -141,6 +168,9 @@ func Sign(p Params, ring *Keyring) (string, error) {
 	if p.Tenant == "" || p.Username == "" {
 		return "", errors.New("link: tenant and username are required")
 	}
+	if p.UserPool != "" && (len(p.UserPool) > 55 || !poolPattern.MatchString(p.UserPool)) {
+		return "", errors.New("link: the user pool id is not one Cognito writes")
+	}
 	kid := ring.Current()
 	if _, ok := ring.key(kid); !ok {
 		return "", ErrUnknownKey
@@ -148,7 +178,7 @@ func Sign(p Params, ring *Keyring) (string, error) {
 	exp := p.Expires.Unix()
 	var sum [sha256.Size]byte
 	var sig [43]byte // base64url of 32 bytes, unpadded
-	base64.RawURLEncoding.Encode(sig[:], ring.macBytes(sum[:0], kid, p.Purpose, p.Tenant, p.Username, p.Locale, exp))
+	base64.RawURLEncoding.Encode(sig[:], ring.macBytes(sum[:0], kid, p.Purpose, p.Tenant, p.UserPool, p.Username, p.Locale, exp))
 
 	var b strings.Builder
 	b.Grow(len(p.Base) + len(p.Username) + 160)
@@ -169,6 +199,9 @@ func Sign(p Params, ring *Keyring) (string, error) {
 	}
 	writeParam(&b, ParamUsername, url.QueryEscape(p.Username), false)
 	writeParam(&b, ParamTenant, url.QueryEscape(p.Tenant), true)
+	if p.UserPool != "" {
+		writeParam(&b, ParamUserPool, p.UserPool, true) // poolPattern needs no escaping
+	}
 	writeParam(&b, ParamLocale, url.QueryEscape(p.Locale), true)
 	var num [20]byte
 	writeParam(&b, ParamExpires, string(strconv.AppendInt(num[:0], exp, 10)), true)
@@ -200,8 +233,10 @@ func writeParam(b *strings.Builder, name, value string, sep bool) {
 }
 
 // Verify checks a link against the ring at time now and returns its claims.
-// The code parameter is ignored: it is not signed. Errors wrap ErrMalformed,
-// ErrUnknownKey, ErrBadSignature or ErrExpired.
+// The code parameter is ignored: it is not signed. A link with a pool
+// parameter is checked as version 2, one without as version 1 (Claims.UserPool
+// empty). Errors wrap ErrMalformed, ErrUnknownKey, ErrBadSignature or
+// ErrExpired.
 func Verify(rawURL string, ring *Keyring, now time.Time) (Claims, error) {
 	if ring == nil {
 		return Claims{}, errors.New("link: no keyring")
@@ -222,6 +257,13 @@ func Verify(rawURL string, ring *Keyring, now time.Time) (Claims, error) {
 		if *f.dst, err = single(values, f.name); err != nil {
 			return Claims{}, err
 		}
+	}
+	c.Version = 1
+	if values.Has(ParamUserPool) {
+		if c.UserPool, err = single(values, ParamUserPool); err != nil {
+			return Claims{}, err
+		}
+		c.Version = 2
 	}
 	expText, err := single(values, ParamExpires)
 	if err != nil {
@@ -251,7 +293,7 @@ func Verify(rawURL string, ring *Keyring, now time.Time) (Claims, error) {
 	var found Purpose
 	for _, p := range purposes {
 		var sum [sha256.Size]byte
-		want := ring.macBytes(sum[:0], c.KeyID, p, c.Tenant, c.Username, c.Locale, exp)
+		want := ring.macBytes(sum[:0], c.KeyID, p, c.Tenant, c.UserPool, c.Username, c.Locale, exp)
 		if hmac.Equal(want, sig) {
 			found = p
 		}
@@ -298,7 +340,7 @@ func linkValues(rawURL string) (url.Values, error) {
 	return fragment, nil
 }
 
-var signedParams = []string{ParamUsername, ParamTenant, ParamLocale, ParamExpires, ParamKeyID, ParamSignature, ParamCode}
+var signedParams = []string{ParamUsername, ParamTenant, ParamUserPool, ParamLocale, ParamExpires, ParamKeyID, ParamSignature, ParamCode}
 
 // ConflictingParam finds a link parameter in a base URL's own query: such
 // a base would give links that never verify (a repeated parameter).
@@ -335,11 +377,19 @@ func validPurpose(p Purpose) bool {
 }
 
 // macInput is the length-prefixed encoding that is signed, so no two field
-// lists share one byte string ("ab"+"c" and "a"+"bc" differ). It is built in
-// dst, which callers keep on the stack.
-func macInput(dst []byte, p Purpose, tenant, username, locale string, exp int64) []byte {
+// lists share one byte string ("ab"+"c" and "a"+"bc" differ). An empty pool
+// is version 1, which had no pool field; a pool is version 2, which signs it
+// after the tenant. It is built in dst, which callers keep on the stack.
+func macInput(dst []byte, p Purpose, tenant, pool, username, locale string, exp int64) []byte {
 	var num [20]byte
-	for _, field := range [...]string{version, string(p), tenant, username, locale, string(strconv.AppendInt(num[:0], exp, 10))} {
+	expText := string(strconv.AppendInt(num[:0], exp, 10))
+	fields := [...]string{version2, string(p), tenant, pool, username, locale, expText}
+	list := fields[:]
+	if pool == "" {
+		fields = [...]string{version1, string(p), tenant, username, locale, expText, ""}
+		list = fields[:6]
+	}
+	for _, field := range list {
 		dst = binary.AppendUvarint(dst, uint64(len(field)))
 		dst = append(dst, field...)
 	}
@@ -347,10 +397,10 @@ func macInput(dst []byte, p Purpose, tenant, username, locale string, exp int64)
 }
 
 // macBytes appends the HMAC of the signed fields to dst.
-func (k *Keyring) macBytes(dst []byte, kid string, p Purpose, tenant, username, locale string, exp int64) []byte {
+func (k *Keyring) macBytes(dst []byte, kid string, p Purpose, tenant, pool, username, locale string, exp int64) []byte {
 	var buf [512]byte
 	h := k.hash(kid)
 	defer k.release(kid, h)
-	h.Write(macInput(buf[:0], p, tenant, username, locale, exp))
+	h.Write(macInput(buf[:0], p, tenant, pool, username, locale, exp))
 	return h.Sum(dst)
 }

@@ -42,6 +42,9 @@ func newRing(t testing.TB, current string, kids ...string) *link.Keyring {
 	return ring
 }
 
+// pool is the user pool the tests' links are for.
+const pool = "eu-west-1_Ab12Cd34E"
+
 // params returns a valid query-mode reset link without a code.
 func params() link.Params {
 	return link.Params{
@@ -49,6 +52,7 @@ func params() link.Params {
 		Mode:     link.ModeQuery,
 		Purpose:  link.PurposeReset,
 		Tenant:   "acme",
+		UserPool: pool,
 		Username: "alice",
 		Locale:   "en",
 		Expires:  expires,
@@ -105,7 +109,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 				for _, username := range usernames {
 					t.Run(fmt.Sprintf("case=%s/%s/%s/%s", pp.purpose, mode, baseName, username), func(t *testing.T) {
 						p := link.Params{
-							Base: base, Mode: mode, Purpose: pp.purpose, Tenant: "acme",
+							Base: base, Mode: mode, Purpose: pp.purpose, Tenant: "acme", UserPool: pool,
 							Username: username, Locale: "pt-BR", Expires: expires, Code: pp.code,
 						}
 						signed := sign(t, p, ring)
@@ -120,8 +124,8 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 						assert.NotContains(t, strings.ToLower(signed), "%7b", "the placeholder must stay literal")
 
 						want := link.Claims{
-							Purpose: pp.purpose, Tenant: "acme", Username: username, Locale: "pt-BR",
-							Expires: time.Unix(expires.Unix(), 0).UTC(), KeyID: "k1",
+							Purpose: pp.purpose, Tenant: "acme", UserPool: pool, Username: username, Locale: "pt-BR",
+							Expires: time.Unix(expires.Unix(), 0).UTC(), KeyID: "k1", Version: 2,
 						}
 						// As signed, the link still holds {####}: it is what a
 						// reader sees before Cognito substitutes the code.
@@ -207,6 +211,10 @@ func TestVerifyErrors(t *testing.T) {
 		{"case=unknown kid", set(link.ParamKeyID, "k9"), link.ErrUnknownKey},
 		{"case=tampered username", set(link.ParamUsername, "mallory"), link.ErrBadSignature},
 		{"case=tampered tenant", set(link.ParamTenant, "evil"), link.ErrBadSignature},
+		{"case=tampered pool", set(link.ParamUserPool, "eu-west-1_Other1"), link.ErrBadSignature},
+		{"case=pool removed", edit(t, signed, func(q url.Values) { q.Del(link.ParamUserPool) }), link.ErrBadSignature},
+		{"case=empty pool", set(link.ParamUserPool, ""), link.ErrMalformed},
+		{"case=repeated pool", edit(t, signed, func(q url.Values) { q.Add(link.ParamUserPool, pool) }), link.ErrMalformed},
 		{"case=tampered locale", set(link.ParamLocale, "de"), link.ErrBadSignature},
 		{"case=locale emptied", set(link.ParamLocale, ""), link.ErrBadSignature},
 		{"case=tampered exp", set(link.ParamExpires, strconv.FormatInt(expires.Unix()+3600, 10)), link.ErrBadSignature},

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/cogmail/cogmail/lambda/link"
 )
 
 // InfoFile is the name of the file in the state folder that describes a
@@ -33,6 +35,12 @@ type Info struct {
 	UserPoolID string  `json:"userPoolId"`
 	Clients    Clients `json:"clients"`
 	Users      []User  `json:"users"`
+
+	// SigningKeys is the keyring JSON the function and the page server are
+	// given (COGMAIL_SIGNING_KEYS): fresh and random for each start, since
+	// under the emulator the function counts as inside Lambda and refuses
+	// the public development keyring. Keyring parses it, to verify links.
+	SigningKeys string `json:"signingKeys"`
 
 	// Processes are recorded for a detached stack only, for StopDetached.
 	Processes []Process `json:"processes,omitempty"`
@@ -97,6 +105,11 @@ type Process struct {
 	// Start is its start time in clock ticks after boot, from /proc, so
 	// that a pid reused since is not killed; 0 where there is no /proc.
 	Start uint64 `json:"start,omitempty"`
+}
+
+// Keyring is the stack's signing keyring, parsed from SigningKeys.
+func (i *Info) Keyring() (*link.Keyring, error) {
+	return link.ParseKeyring([]byte(i.SigningKeys))
 }
 
 // User returns the seeded user with that email address.

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cogmail/cogmail/lambda/keys"
+	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/rie"
 )
 
@@ -68,6 +70,8 @@ type Options struct {
 // Stack is a running local stack.
 type Stack struct {
 	Info
+	// Ring is Info.SigningKeys, parsed: what the stack's links verify with.
+	Ring *link.Keyring
 
 	emu      *rie.Emulator
 	procs    []*proc
@@ -103,6 +107,12 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		Mailbox:   Mailbox(filepath.Join(o.State, "mailbox.jsonl")),
 	}}
 	s.Links = pageLinks(s.Page.URL)
+	// A keyring of this stack's own: the emulator's function refuses the
+	// public development one, as a deployed function does.
+	s.SigningKeys = keys.Random()
+	if s.Ring, err = s.Keyring(); err != nil {
+		return nil, fmt.Errorf("localstack: the stack's keyring: %w", err)
+	}
 	if o.Detach {
 		s.Logs = filepath.Join(o.State, "logs")
 	}

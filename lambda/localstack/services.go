@@ -20,7 +20,7 @@ import (
 // into this process, and the emulator dies of SIGPIPE once it is gone.
 func (s *Stack) startEmulator(ctx context.Context, o Options, ports []int) error {
 	env := rie.WithLambdaDefaults(append(baseEnv(),
-		keys.EnvSigningKeys+"="+keys.DevelopmentJSON,
+		keys.EnvSigningKeys+"="+s.SigningKeys,
 		"COGMAIL_TEMPLATES_DIR="+s.Overlay))
 	if !o.Detach {
 		e, err := rie.Start(ctx, rie.Options{Emulator: o.Emulator, Bootstrap: o.Bootstrap, Env: env, Stderr: &output{prefix: "lambda | ", out: o.Output}})
@@ -113,7 +113,7 @@ func (s *Stack) startPage(ctx context.Context, o Options) error {
 	env := append(baseEnv(),
 		"COGMAIL_PAGE_ADDR="+loopback(s.Page.Port),
 		"COGMAIL_PAGE_CONFIG="+string(config),
-		keys.EnvSigningKeys+"="+keys.DevelopmentJSON,
+		keys.EnvSigningKeys+"="+s.SigningKeys,
 		"COGMAIL_TEMPLATES_DIR="+s.Overlay,
 		"AWS_REGION="+Region,
 		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+s.Cognito.Endpoint,

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cogmail/cogmail/lambda/keys"
+	"github.com/cogmail/cogmail/lambda/link"
 )
 
 func TestFind(t *testing.T) {
@@ -230,7 +231,10 @@ func TestStartInvokeStop(t *testing.T) {
 }
 
 // TestEmulatorRendersRecordedEvent runs the real function, built as the
-// Makefile builds it, on the recorded Cognito event.
+// Makefile builds it, on the recorded Cognito event. Under the emulator the
+// function counts as inside Lambda: a keyring of its own (fresh, random)
+// signs a link to the local page, bound to the event's pool; the public
+// development keyring signs nothing, and the email keeps its code.
 func TestEmulatorRendersRecordedEvent(t *testing.T) {
 	emulator := findEmulator(t)
 	root := moduleRoot(t)
@@ -238,41 +242,64 @@ func TestEmulatorRendersRecordedEvent(t *testing.T) {
 	event, err := os.ReadFile(filepath.Join(root, "events", "forgot-password.json"))
 	require.NoError(t, err)
 
-	// Only the development keyring: a key source from the developer's
-	// environment would make the result depend on it.
-	var env []string
+	// Only the keys and page given here: the developer's environment would
+	// make the result depend on it.
+	var base []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "COGMAIL_SIGNING_KEYS=") && !strings.HasPrefix(kv, "COGMAIL_KEYS_SECRET_ARN=") {
-			env = append(env, kv)
+		if !strings.HasPrefix(kv, "COGMAIL_") {
+			base = append(base, kv)
 		}
 	}
-	env = append(env, "COGMAIL_SIGNING_KEYS="+keys.DevelopmentJSON)
-	e := startEmulator(t, Options{Emulator: emulator, Bootstrap: bootstrap, Env: WithLambdaDefaults(env)})
+	const page = "http://127.0.0.1:8088"
+	random := keys.Random()
+	for _, tc := range []struct {
+		name, keyring string
+		linked        bool
+	}{
+		{"case=a fresh random keyring: a link to the local page", random, true},
+		{"case=the development keyring: no link, the code", keys.DevelopmentJSON, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := append(base[:len(base):len(base)], "COGMAIL_SIGNING_KEYS="+tc.keyring, "COGMAIL_PAGE_URL="+page)
+			e := startEmulator(t, Options{Emulator: emulator, Bootstrap: bootstrap, Env: WithLambdaDefaults(env)})
 
-	answer, err := e.Invoke(context.Background(), event)
-	require.NoError(t, err)
+			answer, err := e.Invoke(context.Background(), event)
+			require.NoError(t, err)
+			var got struct {
+				UserPoolID string `json:"userPoolId"`
+				Response   struct {
+					EmailMessage string `json:"emailMessage"`
+					EmailSubject string `json:"emailSubject"`
+				} `json:"response"`
+			}
+			require.NoError(t, json.Unmarshal(answer, &got), string(answer))
+			message := got.Response.EmailMessage
+			assert.Contains(t, message, "{####}", "Cognito replaces {####} with the code: it must be there literally")
+			assert.NotEmpty(t, got.Response.EmailSubject)
 
-	var got struct {
-		Response struct {
-			EmailMessage string `json:"emailMessage"`
-			EmailSubject string `json:"emailSubject"`
-		} `json:"response"`
+			hrefs := regexp.MustCompile(`href="(https?://[^"]*)"`).FindAllStringSubmatch(message, -1)
+			var withCode []string
+			for _, href := range hrefs {
+				if strings.Contains(href[1], "{####}") {
+					withCode = append(withCode, strings.ReplaceAll(href[1], "&amp;", "&"))
+				}
+				assert.NotContains(t, href[1], "%7B", "an escaped placeholder is not replaced by Cognito")
+			}
+			if !tc.linked {
+				assert.Empty(t, withCode, "the development keyring signs nothing inside Lambda")
+				return
+			}
+			require.NotEmpty(t, withCode, "no link holds {####} literally: %v", hrefs)
+			assert.True(t, strings.HasPrefix(withCode[0], page+"/reset?"), withCode[0])
+			// Verified with this run's keyring, rather than compared with a
+			// golden answer: its signature is new every run.
+			ring, err := link.ParseKeyring([]byte(tc.keyring))
+			require.NoError(t, err)
+			claims, err := link.Verify(strings.Replace(withCode[0], "{####}", "123456", 1), ring, time.Now())
+			require.NoError(t, err)
+			assert.Equal(t, got.UserPoolID, claims.UserPool)
+		})
 	}
-	require.NoError(t, json.Unmarshal(answer, &got), string(answer))
-	message := got.Response.EmailMessage
-	assert.Contains(t, message, "{####}", "Cognito replaces {####} with the code: it must be there literally")
-	assert.NotEmpty(t, got.Response.EmailSubject)
-
-	hrefs := regexp.MustCompile(`href="(https://[^"]*)"`).FindAllStringSubmatch(message, -1)
-	require.NotEmpty(t, hrefs, "no https link in the message")
-	var withCode []string
-	for _, href := range hrefs {
-		if strings.Contains(href[1], "{####}") {
-			withCode = append(withCode, href[1])
-		}
-		assert.NotContains(t, href[1], "%7B", "an escaped placeholder is not replaced by Cognito")
-	}
-	assert.NotEmpty(t, withCode, "no link holds {####} literally: %v", hrefs)
 }
 
 func findEmulator(t *testing.T) string {

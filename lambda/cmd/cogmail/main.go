@@ -58,7 +58,8 @@ var commands = []struct{ name, usage string }{
 
 const keysNote = `
 Keys come from COGMAIL_KEYS_SECRET_ARN, else COGMAIL_SIGNING_KEYS, else the
-built-in development keyring, as in the Lambda.
+built-in development keyring, as in the Lambda (a variable set but blank is
+an error). verify warns on stderr when the development key checked the link.
 `
 
 // usage is every command's usage, for `cogmail -h`.
@@ -120,7 +121,9 @@ func usageError(flags *flag.FlagSet, stderr io.Writer, format string, args ...an
 }
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	// keys.Getenv: a keyring variable set to "" is an error, never "unset"
+	// and the public development keyring.
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, keys.Getenv))
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -199,6 +202,9 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		fmt.Fprintf(stderr, "cogmail verify: %v\n", err)
 		return 1
 	}
+	// The development key is public: a link it verifies proves nothing,
+	// and one checked with it by mistake must not pass for a real one.
+	development := keys.IsDevelopment(ring)
 	claims, err := link.Verify(flags.Arg(0), ring, time.Now())
 	if err != nil {
 		reason := err.Error()
@@ -206,17 +212,30 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 			reason = fmt.Sprintf("%v (purpose %s, tenant %s)", err, claims.Purpose, claims.Tenant)
 		}
 		fmt.Fprintf(stderr, "cogmail verify: invalid: %s\n", reason)
+		if development {
+			fmt.Fprintf(stderr, "cogmail verify: checked with the public development keyring; set %s or %s for a production link\n", keys.EnvSecretARN, keys.EnvSigningKeys)
+		}
 		return 1
+	}
+	if development {
+		fmt.Fprintf(stderr, "cogmail verify: WARNING: VERIFIED WITH THE PUBLIC DEVELOPMENT KEYRING: anyone can sign such a link, it proves nothing. "+
+			"Set %s or %s to check a production link.\n", keys.EnvSecretARN, keys.EnvSigningKeys)
+	}
+	if claims.Version == 1 {
+		fmt.Fprintln(stderr, "cogmail verify: a version-1 link, from before user pools were signed: it names no pool")
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(struct {
 		Purpose  link.Purpose `json:"purpose"`
 		Tenant   string       `json:"tenant"`
+		UserPool string       `json:"userPool"`
 		Username string       `json:"username"`
 		Locale   string       `json:"locale"`
 		Expires  time.Time    `json:"expires"`
-	}{claims.Purpose, claims.Tenant, claims.Username, claims.Locale, claims.Expires}); err != nil {
+		KeyID    string       `json:"kid"`
+		Version  int          `json:"version"`
+	}{claims.Purpose, claims.Tenant, claims.UserPool, claims.Username, claims.Locale, claims.Expires, claims.KeyID, claims.Version}); err != nil {
 		return 1
 	}
 	return 0

@@ -4,8 +4,15 @@
 //	invoke [-bootstrap PATH] [-event FILE] [-out DIR]
 //
 // After the emulator's log (on stderr) it prints a summary on stdout: the
-// subject, the email's size as Cognito counts it, and where it wrote the
-// email (DIR/<event name>.html) and the whole answer (DIR/<event name>.json).
+// subject, the email's size as Cognito counts it, its link, and where it
+// wrote the email (DIR/<event name>.html) and the whole answer
+// (DIR/<event name>.json).
+//
+// Under the emulator the function counts as inside Lambda: it refuses the
+// public development keyring and signs no link to an example host. Unless
+// the environment names a keyring, invoke hands it a fresh random one (saved
+// in DIR/keys.json) and, unless COGMAIL_PAGE_URL is set, points the default
+// tenant's links at the local page, http://127.0.0.1:8088.
 // The emulator and the function are stopped on every way out, Ctrl-C
 // included.
 package main

@@ -7,12 +7,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/cogmail/cogmail/lambda/gate"
+	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/rie"
 )
@@ -56,15 +59,13 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return err
 	}
 
-	env := environ
-	if !hasKeys(environ) {
-		// Inside the emulator the function counts as in Lambda, where it
-		// refuses the development keyring unless it is handed over like any
-		// other keyring.
-		fmt.Fprintf(stderr, "invoke: %s and %s are unset: signing with the public development keyring\n", keys.EnvSigningKeys, keys.EnvSecretARN)
-		env = append(env[:len(env):len(env)], keys.EnvSigningKeys+"="+keys.DevelopmentJSON)
+	env, notes, err := invokeEnv(environ, *outDir)
+	if err != nil {
+		return err
 	}
-	env = rie.WithLambdaDefaults(env)
+	for _, note := range notes {
+		fmt.Fprintln(stderr, "invoke:", note)
+	}
 
 	e, err := rie.Start(ctx, rie.Options{Emulator: emulator, Bootstrap: *bootstrap, Env: env, Stderr: stderr})
 	if err != nil {
@@ -88,6 +89,9 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 
 	return report(answer, *eventFile, *outDir, stdout)
 }
+
+// hrefPattern finds the email's first link: its button's.
+var hrefPattern = regexp.MustCompile(`href="([^"]*)"`)
 
 // report writes the answer to DIR/<event>.json and the email to
 // DIR/<event>.html, and prints a summary a person reads at a glance: the
@@ -136,19 +140,57 @@ func report(answer []byte, eventFile, outDir string, stdout io.Writer) error {
 	if err := os.WriteFile(base+".html", []byte(email), 0o644); err != nil {
 		return err
 	}
+	if m := hrefPattern.FindStringSubmatch(email); m != nil {
+		fmt.Fprintf(stdout, "link:     %s\n", html.UnescapeString(m[1]))
+	}
 	fmt.Fprintf(stdout, "html:     %s\n", base+".html")
 	fmt.Fprintf(stdout, "answer:   %s\n", base+".json")
 	return nil
 }
 
-// hasKeys reports whether environ names a keyring; like keys.Load, a value of
-// only spaces counts as unset.
-func hasKeys(environ []string) bool {
+// localPage is where lambda/cmd/page listens by default (its defaultAddr):
+// the default tenant's links lead there, so that the emailed link opens the
+// page a developer runs next to make invoke.
+const localPage = "http://127.0.0.1:8088"
+
+// invokeEnv is the function's environment: environ, plus a fresh random
+// keyring when environ names none, and COGMAIL_PAGE_URL on the local page
+// when environ sets none. Under the emulator the function counts as inside
+// Lambda, where the public development keyring is refused and links to
+// example hosts are not signed. The random keyring is written to
+// outDir/keys.json (readable by its owner only), to verify the link with.
+// A keyring variable set but blank is an error, as in the function.
+func invokeEnv(environ []string, outDir string) (env, notes []string, err error) {
+	var named, page bool
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
-		if (name == keys.EnvSigningKeys || name == keys.EnvSecretARN) && strings.TrimSpace(value) != "" {
-			return true
+		switch name {
+		case keys.EnvSigningKeys, keys.EnvSecretARN:
+			if strings.TrimSpace(value) == "" {
+				return nil, nil, fmt.Errorf("%s is set but blank: unset it for a fresh random keyring, or give it one", name)
+			}
+			named = true
+		case handler.EnvPageURL:
+			page = true
 		}
 	}
-	return false
+	env = environ[:len(environ):len(environ)]
+	if !named {
+		ring := keys.Random()
+		if err := os.MkdirAll(outDir, 0o755); err != nil {
+			return nil, nil, err
+		}
+		file := filepath.Join(outDir, "keys.json")
+		if err := os.WriteFile(file, []byte(ring+"\n"), 0o600); err != nil {
+			return nil, nil, err
+		}
+		env = append(env, keys.EnvSigningKeys+"="+ring)
+		notes = append(notes, fmt.Sprintf("%s and %s are unset: signing with a fresh random keyring, saved in %s "+
+			"(the emulator counts as Lambda, where the development keyring is refused)", keys.EnvSigningKeys, keys.EnvSecretARN, file))
+	}
+	if !page {
+		env = append(env, handler.EnvPageURL+"="+localPage)
+		notes = append(notes, fmt.Sprintf("the default tenant's links lead to the local page, %s (go run ./lambda/cmd/page)", localPage))
+	}
+	return rie.WithLambdaDefaults(env), notes, nil
 }
