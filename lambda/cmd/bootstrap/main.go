@@ -10,10 +10,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/cogmail/cogmail/lambda/handler"
+	"github.com/cogmail/cogmail/lambda/keys"
 )
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	slog.SetDefault(logger)
-	lambda.Start(handler.Setup(context.Background(), os.Getenv, logger))
+	// keys.Getenv tells a keyring variable set blank from an unset one: a
+	// blank one is a broken deployment, said so at cold start.
+	lambda.Start(handler.Setup(context.Background(), keys.Getenv, logger))
 }
