@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cogmail/cogmail/lambda/internal/patience"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/rie"
@@ -36,8 +37,9 @@ const (
 	// is no application to sign in to locally, so the page server serves a
 	// sign-in page of its own (page.SignInPath) when its Cognito is local.
 	signInPath = "/signin"
-	// startTimeout bounds a start that normally takes under a second.
-	startTimeout = 30 * time.Second
+	// startTimeout bounds a start that normally takes a few seconds, on a
+	// machine that may be ten times slower than idle.
+	startTimeout = 30 * patience.Slowdown * time.Second / 10
 )
 
 // Options configures Start.

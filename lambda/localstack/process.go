@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	procfs "github.com/cogmail/cogmail/lambda/internal/proc"
 	"io"
 	"net"
 	"os"
@@ -12,10 +11,13 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/cogmail/cogmail/lambda/internal/patience"
+	procfs "github.com/cogmail/cogmail/lambda/internal/proc"
 )
 
 // killTimeout bounds the wait for a killed session's processes to vanish.
-const killTimeout = 5 * time.Second
+const killTimeout = patience.Slowdown * 500 * time.Millisecond
 
 // proc is one child process, the leader of a session of its own, so that it
 // and anything it starts can be killed together and a terminal's Ctrl-C

@@ -11,8 +11,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cogmail/cogmail/lambda/internal/patience"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/rie"
+	"github.com/cogmail/cogmail/lambda/tenant"
 )
 
 // startEmulator runs the function under the emulator. Attached, through
@@ -40,7 +42,7 @@ func (s *Stack) startEmulator(ctx context.Context, o Options, ports []int) error
 	}
 	s.procs = append(s.procs, p)
 	s.Emulator = Emulator{URL: "http://" + api + "/2015-03-31/functions/function/invocations", RuntimeAPI: runtime}
-	return p.awaitListening(ctx, api, 10*time.Second)
+	return p.awaitListening(ctx, api, patience.For(time.Second))
 }
 
 // startCognito writes cognito-local's configuration and starts it in
@@ -80,7 +82,7 @@ func (s *Stack) startCognito(ctx context.Context, o Options) error {
 		return err
 	}
 	s.procs = append(s.procs, p)
-	if err := p.awaitListening(ctx, loopback(s.Cognito.Port), 20*time.Second); err != nil {
+	if err := p.awaitListening(ctx, loopback(s.Cognito.Port), patience.For(2*time.Second)); err != nil {
 		return err
 	}
 	return awaitHealth(ctx, s.Cognito.Endpoint+"/health")
@@ -101,8 +103,13 @@ type pageTenant struct {
 func (s *Stack) startPage(ctx context.Context, o Options) error {
 	// Each tenant's sign-in button leads to the local sign-in page in its
 	// own brand.
+	// Every tenant the overlay holds, so one an operator adds has a page too.
+	ids, err := tenant.NewStore(os.DirFS(s.Overlay)).IDs()
+	if err != nil {
+		return err
+	}
 	tenants := map[string]pageTenant{}
-	for _, id := range []string{"default", "acme"} {
+	for _, id := range ids {
 		tenants[id] = pageTenant{UserPoolID: s.UserPoolID, ClientID: s.Clients.Public.ID,
 			SignInURL: s.Links.SignIn + "?tenant=" + url.QueryEscape(id)}
 	}
@@ -124,7 +131,7 @@ func (s *Stack) startPage(ctx context.Context, o Options) error {
 		return err
 	}
 	s.procs = append(s.procs, p)
-	if err := p.awaitListening(ctx, loopback(s.Page.Port), 10*time.Second); err != nil {
+	if err := p.awaitListening(ctx, loopback(s.Page.Port), patience.For(time.Second)); err != nil {
 		return err
 	}
 	s.Page.Running = true

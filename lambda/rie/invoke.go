@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cogmail/cogmail/lambda/internal/patience"
 )
 
 // InvokeError is an invocation the function did not answer normally: the
@@ -74,7 +76,7 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK || isErrorDocument(body) {
 		// The answer can come before the log lines that explain it, which
 		// travel through a pipe.
-		e.log.settle(50*time.Millisecond, time.Second)
+		e.log.settle(50*time.Millisecond, patience.For(time.Second))
 		return nil, &InvokeError{StatusCode: resp.StatusCode, Body: body, Log: errorLines(e.log.since(mark))}
 	}
 	return body, nil

@@ -30,6 +30,8 @@ import (
 	"os/exec"
 	"sync"
 	"time"
+
+	"github.com/cogmail/cogmail/lambda/internal/patience"
 )
 
 // BinaryName is the emulator's executable, as `make tools` installs it into
@@ -39,10 +41,10 @@ const BinaryName = "aws-lambda-rie"
 const (
 	// startTimeout bounds the wait for the emulator to listen; it normally
 	// takes tens of milliseconds, so reaching this means something is wrong.
-	startTimeout = 10 * time.Second
+	startTimeout = patience.Slowdown * time.Second
 	// stopTimeout bounds the wait for the emulator's processes to vanish
 	// after SIGKILL.
-	stopTimeout = 5 * time.Second
+	stopTimeout = patience.Slowdown * 500 * time.Millisecond
 	// maxResponse is above Lambda's 6 MB synchronous response limit, so a
 	// response Lambda would accept is never cut short.
 	maxResponse = 16 << 20

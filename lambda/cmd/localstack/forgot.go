@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/cogmail/cogmail/lambda/internal/patience"
 	"github.com/cogmail/cogmail/lambda/localstack"
 )
 
@@ -44,7 +45,7 @@ func forgot(ctx context.Context, state string, args []string, stdout io.Writer) 
 	if _, err := localstack.NewClient(info.Cognito.Endpoint).ForgotPassword(ctx, in); err != nil {
 		return fmt.Errorf("localstack forgot: %w", err)
 	}
-	wait, cancel := context.WithTimeout(ctx, 20*time.Second)
+	wait, cancel := context.WithTimeout(ctx, patience.For(2*time.Second))
 	defer cancel()
 	msg, err := info.Mailbox.WaitFor(wait, func(m localstack.Message) bool {
 		return m.Seq >= len(msgs) && strings.EqualFold(m.Destination, email)
