@@ -92,14 +92,20 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request, f flow, t target
 		h.success(w, r, f, t)
 		return
 	}
-	h.cognitoFailed(w, r, f, t, err, "")
+	h.cognitoFailed(w, r, f, t, err)
 }
 
 // activate signs in with the temporary password and answers the
 // NEW_PASSWORD_REQUIRED challenge; the tokens are dropped.
+//
+// Every refusal reads the same (refused): a wrong temporary password, an
+// unknown user, and an account already active, whose InitiateAuth succeeds
+// only when the "temporary" password is the user's own. Told apart, an old
+// invitation link would test guesses at that password for the link's whole
+// life. Cognito's lockout and throttling of InitiateAuth bound the guessing.
 func (h *Handler) activate(w http.ResponseWriter, r *http.Request, f flow, t target, temporary, password string) {
 	if temporary == "" || len(temporary) > 256 {
-		h.form(w, r, f, t, "page.error.temporary", http.StatusBadRequest)
+		h.refused(w, r, f, t, "no-temporary-password", "")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
@@ -113,14 +119,13 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request, f flow, t tar
 		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &c.ClientID, AuthParameters: params,
 	})
 	if err != nil {
-		h.cognitoFailed(w, r, f, t, err, "page.error.temporary")
+		h.activationFailed(w, r, f, t, err)
 		return
 	}
 	if auth.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
-		// Tokens without the challenge: the account was already active.
-		h.log(r, slog.LevelWarn, t.claims.Tenant, "error", slog.String("reason", "unexpected challenge"),
-			slog.String("challenge", string(auth.ChallengeName)))
-		h.errorPage(w, r, t.tenant, t.claims.Locale, "page.error.body", http.StatusConflict)
+		// Tokens, or another challenge (MFA): the password was right and
+		// the account already active.
+		h.refused(w, r, f, t, "already-active", string(auth.ChallengeName))
 		return
 	}
 	// Attributes the pool requires and the invitation did not set: the
@@ -153,46 +158,78 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request, f flow, t tar
 		ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &c.ClientID,
 		Session: auth.Session, ChallengeResponses: responses,
 	})
-	if err != nil && len(t.attrs) > 0 && errorCode(err) == "InvalidParameterException" {
+	switch {
+	case err == nil:
+		h.log(r, slog.LevelInfo, t.claims.Tenant, "account-activated")
+		h.success(w, r, f, t)
+	case len(t.attrs) > 0 && errorCode(err) == "InvalidParameterException":
 		// A value Cognito will not take (a phone number without its +).
 		h.log(r, slog.LevelInfo, t.claims.Tenant, "cognito-refused", slog.String("code", errorCode(err)))
 		h.form(w, r, f, t, "page.error.attributes", http.StatusBadRequest)
-		return
+	case classify(err) == failPassword:
+		// The new password: said only once the temporary one was right.
+		h.log(r, slog.LevelInfo, t.claims.Tenant, "cognito-refused", slog.String("code", errorCode(err)))
+		h.form(w, r, f, t, "page.error.password", http.StatusBadRequest)
+	default:
+		h.activationFailed(w, r, f, t, err)
 	}
-	if err != nil {
-		h.cognitoFailed(w, r, f, t, err, "page.error.temporary")
-		return
-	}
-	h.log(r, slog.LevelInfo, t.claims.Tenant, "account-activated")
-	h.success(w, r, f, t)
 }
 
-// cognitoFailed answers a Cognito error in plain words. deniedKey is the
-// message for NotAuthorized/UserNotFound on a form ("" : the invalid-link
-// page, so a reset or a confirmation never says whether the account exists,
-// nor whether it is already confirmed).
-func (h *Handler) cognitoFailed(w http.ResponseWriter, r *http.Request, f flow, t target, err error, deniedKey string) {
+// activationFailed answers a Cognito error during activation: throttling
+// and Cognito's own failures as such (they say nothing about the
+// password), every other refusal as refused does.
+func (h *Handler) activationFailed(w http.ResponseWriter, r *http.Request, f flow, t target, err error) {
+	switch classify(err) {
+	case failLimit:
+		h.log(r, slog.LevelInfo, t.claims.Tenant, "cognito-refused", slog.String("code", errorCode(err)))
+		h.form(w, r, f, t, "page.error.limit", http.StatusTooManyRequests)
+	case failOther:
+		h.log(r, slog.LevelError, t.claims.Tenant, "cognito-refused", slog.String("code", errorCode(err)))
+		h.errorPage(w, r, t.tenant, t.claims.Locale, "page.error.body", http.StatusBadGateway)
+	default:
+		h.refused(w, r, f, t, "cognito-refused", errorCode(err))
+	}
+}
+
+// refused is the one answer to an activation that did not work: the form
+// again, "the temporary password is wrong or has expired", 400.
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, f flow, t target, reason, code string) {
+	h.log(r, slog.LevelInfo, t.claims.Tenant, "activation-refused", slog.String("reason", reason), slog.String("code", code))
+	h.form(w, r, f, t, "page.error.temporary", http.StatusBadRequest)
+}
+
+// cognitoFailed answers a Cognito error on a reset or a confirmation in
+// plain words. A wrong or used code and an unknown user all lead to the
+// invalid-link page, which offers a new email to the link's own user: a
+// reset or a confirmation never says whether the account exists, nor
+// whether it is already confirmed.
+func (h *Handler) cognitoFailed(w http.ResponseWriter, r *http.Request, f flow, t target, err error) {
 	kind := classify(err)
 	level := slog.LevelInfo
 	if kind == failOther {
 		level = slog.LevelError
 	}
 	h.log(r, level, t.claims.Tenant, "cognito-refused", slog.String("code", errorCode(err)))
+	offer := resendFields(linkValues(t.hidden))
 	switch kind {
 	case failCode:
-		h.unusable(w, r, f, t.claims.Tenant, t.claims.Locale, "page.error.code")
+		h.unusable(w, r, f, offer, t.claims.Tenant, t.claims.Locale, "page.error.code")
 	case failExpired:
-		h.unusable(w, r, f, t.claims.Tenant, t.claims.Locale, "page.error.expired")
+		h.unusable(w, r, f, offer, t.claims.Tenant, t.claims.Locale, "page.error.expired")
 	case failPassword:
 		h.form(w, r, f, t, "page.error.password", http.StatusBadRequest)
 	case failLimit:
 		h.form(w, r, f, t, "page.error.limit", http.StatusTooManyRequests)
 	case failDenied:
-		if deniedKey == "" {
-			h.unusable(w, r, f, t.claims.Tenant, t.claims.Locale, "")
-		} else {
-			h.form(w, r, f, t, deniedKey, http.StatusBadRequest)
+		// A reset for an unknown user reads as a wrong code, which is what
+		// Cognito itself answers with PreventUserExistenceErrors. For a
+		// confirmation it mostly means "already confirmed" (NotAuthorized),
+		// which reads like an unknown user: the page offers sign-in.
+		key := "page.error.code"
+		if f.confirm {
+			key = ""
 		}
+		h.unusable(w, r, f, offer, t.claims.Tenant, t.claims.Locale, key)
 	default:
 		h.errorPage(w, r, t.tenant, t.claims.Locale, "page.error.body", http.StatusBadGateway)
 	}

@@ -103,11 +103,11 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	e.submit(e.link(linkOpts{}), "password", testPassword, "repeat", testPassword)
 	e.cognito.errs["InitiateAuth"] = &types.InternalErrorException{Message: new("boom for " + testUser)}
 	e.submit(e.link(linkOpts{purpose: link.PurposeInvite}), "temporary", testTemp, "password", testPassword, "repeat", testPassword)
-	e.cognito.errs["ForgotPassword"] = &types.UserNotFoundException{}
-	form := hidden(e.get(e.link(linkOpts{expires: testNow})).body)
-	form.Set("email", testEmail)
-	e.post("/request", form)
+	e.cognito.errs["ForgotPassword"] = &types.UserNotFoundException{Message: new("User " + testUser + " not found")}
+	e.post("/resend", hidden(e.get(e.link(linkOpts{expires: testNow})).body))
+	e.runLater()
 	e.get("/reset/" + url.PathEscape(testEmail))
+	e.get("/reset?username=" + url.QueryEscape(testEmail) + "&code=" + testCode)
 
 	logs := e.logs.String()
 	require.NotEmpty(t, logs)

@@ -23,7 +23,7 @@ func (h *Handler) confirmSignUp(w http.ResponseWriter, r *http.Request, f flow, 
 		// A used code is ExpiredCode (cognito-local) or, the user being
 		// confirmed, NotAuthorized (Cognito), which also means "no such
 		// user": all lead to the same page, which offers sign-in.
-		h.cognitoFailed(w, r, f, t, err, "")
+		h.cognitoFailed(w, r, f, t, err)
 		return
 	}
 	h.log(r, slog.LevelInfo, t.claims.Tenant, "signup-confirmed")
@@ -31,17 +31,23 @@ func (h *Handler) confirmSignUp(w http.ResponseWriter, r *http.Request, f flow, 
 }
 
 // invalidConfirmation is the invalid-link page for a sign-up confirmation:
-// the reset email the other pages offer cannot confirm anyone, so it says
-// where a new confirmation email comes from, and offers sign-in to those
-// already confirmed. The tenant and language are read from the link
-// unverified: they only choose words and the sign-in address.
-func (h *Handler) invalidConfirmation(w http.ResponseWriter, r *http.Request, tenantID, locale, errKey string) {
+// an authentic link offers a new confirmation email (ResendConfirmationCode,
+// never a reset email, which would confirm no one); any other says where a
+// new one comes from. Both offer sign-in to those already confirmed. The
+// tenant and language are read from the link unverified: they only choose
+// words and the sign-in address.
+func (h *Handler) invalidConfirmation(w http.ResponseWriter, r *http.Request, offer []field, tenantID, locale, errKey string) {
 	v, ok := h.newView(w, r, h.readableTenant(tenantID), locale)
 	if !ok {
 		return
 	}
 	v.Heading, v.Confirm = v.T("page.invalid.heading"), true
-	v.Body = v.T("page.invalid.confirm", "product", v.Brand.ProductName)
+	if offer != nil {
+		v.Body = v.T("page.invalid.confirm.resend")
+		h.offerResend(w, r, v, offer)
+	} else {
+		v.Body = v.T("page.invalid.confirm", "product", v.Brand.ProductName)
+	}
 	if errKey != "" {
 		v.Error = v.T(errKey)
 	}

@@ -5,24 +5,37 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/cogmail/cogmail/lambda/link"
 )
 
-// Signed double-submit: a random nonce in a cookie, and in each form the
-// HMAC of that nonce. A cross-site form can neither read the cookie nor
-// compute the token, and the server keeps no state.
+// Signed double-submit: a random nonce in a cookie, and in each form a token
+// that MACs the nonce, what the form was issued for (the link it carries and
+// the path it posts to) and when. A cross-site form can neither read the
+// cookie nor compute the token; a token is good for one link's forms and for
+// CSRFLifetime only; the server keeps no state.
 const (
 	cookieName       = "cogmail-csrf"
 	secureCookieName = "__Host-" + cookieName // __Host-: Secure, Path=/, no Domain: no subdomain can plant it
 	csrfField        = "csrf"
 	nonceBytes       = 32
 	csrfLabel        = "cogmail-page-csrf"
+	// tokenVersion is MACed first, so a later format never verifies as this one.
+	tokenVersion = "cogmail-csrf-2"
+	// csrfSkew admits a token issued slightly "later" by an instance whose
+	// clock runs ahead.
+	csrfSkew = time.Minute
 )
+
+// CSRFLifetime is how long a form's token is accepted: a form left open
+// longer is refused, and a token that leaks soon stops working.
+const CSRFLifetime = time.Hour
 
 // deriveCSRFKey derives the CSRF key from the keyring's current key: every
 // instance sharing the keyring gets the same key, and rotating the current
@@ -35,21 +48,21 @@ func deriveCSRFKey(ring *link.Keyring) ([]byte, error) {
 }
 
 // overHTTPS reports whether the visitor's connection was HTTPS: TLS here, or
-// a front end (a Function URL) that says so.
-func overHTTPS(r *http.Request) bool {
-	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+// a trusted front end (Config.TrustForwardedProto) that says so.
+func (h *Handler) overHTTPS(r *http.Request) bool {
+	return r.TLS != nil || h.cfg.TrustForwardedProto && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
-func csrfCookieName(r *http.Request) string {
-	if overHTTPS(r) {
+func (h *Handler) csrfCookieName(r *http.Request) string {
+	if h.overHTTPS(r) {
 		return secureCookieName
 	}
 	return cookieName
 }
 
 // nonce returns the request's CSRF nonce, or "" when it has no usable one.
-func nonce(r *http.Request) string {
-	c, err := r.Cookie(csrfCookieName(r))
+func (h *Handler) nonce(r *http.Request) string {
+	c, err := r.Cookie(h.csrfCookieName(r))
 	if err != nil {
 		return ""
 	}
@@ -59,50 +72,94 @@ func nonce(r *http.Request) string {
 	return c.Value
 }
 
-func (h *Handler) token(nonce string) string {
+// tokenAt is the token for nonce and binding issued at unix time issued:
+// the issue time in clear, then the MAC of length-prefixed fields.
+func (h *Handler) tokenAt(nonce, binding string, issued int64) string {
 	mac := hmac.New(sha256.New, h.csrfKey)
-	mac.Write([]byte(nonce))
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	var n [8]byte
+	for _, part := range []string{tokenVersion, nonce, binding} {
+		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
+		mac.Write(n[:])
+		mac.Write([]byte(part))
+	}
+	binary.BigEndian.PutUint64(n[:], uint64(issued))
+	mac.Write(n[:])
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(n[:]))
 }
 
-// csrfToken returns the token for a form on this response, setting a fresh
+// csrfFor returns the token for a form bound to binding, setting a fresh
 // nonce cookie when the request has none.
-func (h *Handler) csrfToken(w http.ResponseWriter, r *http.Request) (string, error) {
-	n := nonce(r)
+func (h *Handler) csrfFor(w http.ResponseWriter, r *http.Request, binding string) string {
+	n := h.nonce(r)
 	if n == "" {
 		b := make([]byte, nonceBytes)
-		if _, err := rand.Read(b); err != nil {
-			return "", err
-		}
+		_, _ = rand.Read(b) // never fails: it crashes the program instead
 		n = base64.RawURLEncoding.EncodeToString(b)
 		http.SetCookie(w, &http.Cookie{
-			Name: csrfCookieName(r), Value: n, Path: "/",
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: overHTTPS(r),
+			Name: h.csrfCookieName(r), Value: n, Path: "/",
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.overHTTPS(r),
 		})
 	}
-	return h.token(n), nil
+	return h.tokenAt(n, binding, h.cfg.Now().Unix())
 }
 
-// validCSRF checks the form's token against the cookie's nonce.
-func (h *Handler) validCSRF(r *http.Request) bool {
-	n, got := nonce(r), r.PostForm.Get(csrfField)
-	if n == "" || got == "" {
+// validCSRF checks the form's token against the cookie's nonce, what the
+// POST is for, and the token's age.
+func (h *Handler) validCSRF(r *http.Request, binding string) bool {
+	n, got := h.nonce(r), r.PostForm.Get(csrfField)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(got)
+	if n == "" || err != nil || len(raw) != 8+sha256.Size {
 		return false
 	}
-	return hmac.Equal([]byte(got), []byte(h.token(n)))
+	issued := int64(binary.BigEndian.Uint64(raw[:8]))
+	age := h.cfg.Now().Sub(time.Unix(issued, 0))
+	if age > CSRFLifetime || age < -csrfSkew {
+		return false
+	}
+	return hmac.Equal([]byte(got), []byte(h.tokenAt(n, binding, issued)))
 }
 
-// sameOrigin rejects a POST whose Origin names another host. Browsers
-// that send no Origin, or "null", are left to the token: with this page's
-// own Referrer-Policy: no-referrer, Chromium sends Origin: null on the
-// page's own form posts (the browser test found it).
+// What a form's token is bound to. A link's forms are bound to the link's
+// signature, which the server verifies again on every POST, so a token
+// issued for one link is worthless on another, and to the path the form
+// posts to. The fragment opener's form is bound to its path alone: the
+// server has not seen the link yet, and that form only opens it.
+func linkBinding(path, sig string) string { return "link " + path + " " + sig }
+func openBinding(path string) string      { return "open " + path }
+
+// formBinding is what a POST's token must have been issued for.
+func formBinding(r *http.Request) string {
+	switch {
+	case r.URL.Query().Get("step") == "open":
+		return openBinding(r.URL.Path)
+	case r.URL.Path == SignInPath:
+		return SignInPath
+	}
+	return linkBinding(r.URL.Path, r.PostForm.Get(link.ParamSignature))
+}
+
+// sameOrigin refuses a POST that a browser says came from elsewhere.
+// Sec-Fetch-Site, which no page can set, decides where the browser sends
+// it (every current one does); otherwise Origin. "null" is an opaque
+// origin: a sandboxed frame or a data: URL, which any attacker can arrange,
+// but also this page's own form in Chromium, which sends Origin: null on
+// same-origin posts from a page with Referrer-Policy: no-referrer (the
+// browser test found it). So "null" passes only where Sec-Fetch-Site says
+// same-origin. A POST with neither header comes from no browser, or one too
+// old for both: the token decides.
 func (h *Handler) sameOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" || origin == "null" {
+	site, origin := r.Header.Get("Sec-Fetch-Site"), r.Header.Get("Origin")
+	if site != "" && site != "same-origin" {
+		return false
+	}
+	switch origin {
+	case "":
 		return true
+	case "null":
+		return site == "same-origin"
 	}
 	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" || overHTTPS(r) && u.Scheme != "https" {
+	if err != nil || u.Host == "" || h.overHTTPS(r) && u.Scheme != "https" {
 		return false
 	}
 	return strings.EqualFold(u.Host, r.Host)

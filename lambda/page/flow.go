@@ -28,7 +28,7 @@ var (
 
 // linkParams are the link's parameters the forms carry as hidden fields.
 var linkParams = []string{
-	link.ParamUsername, link.ParamTenant, link.ParamLocale, link.ParamExpires,
+	link.ParamUsername, link.ParamTenant, link.ParamUserPool, link.ParamLocale, link.ParamExpires,
 	link.ParamKeyID, link.ParamSignature, link.ParamCode,
 }
 
@@ -41,6 +41,7 @@ type target struct {
 	tenant *tenant.Tenant
 	client Client
 	hidden []field
+	sig    string      // the link's signature, to which its forms' tokens are bound
 	attrs  []attribute // activation: the attributes the form asks for or carried
 }
 
@@ -108,10 +109,33 @@ func (h *Handler) postLink(f flow) http.HandlerFunc {
 	}
 }
 
+// checkLink is the one place the page verifies a link. It returns the
+// claims of every link whose signature holds, an expired one too (with
+// link.ErrExpired), for the resend of a new email; any other error means
+// the claims are worthless.
+func (h *Handler) checkLink(raw string) (link.Claims, error) {
+	claims, err := link.Verify(raw, h.cfg.Keyring, h.cfg.Now())
+	if err != nil && !errors.Is(err, link.ErrExpired) {
+		return link.Claims{}, err
+	}
+	// The signature holds: checks of what the link claims go here, so
+	// that they bind the resend of an expired link as well.
+	// A link names the user pool it was sent from (version 2): another
+	// pool's user must not act on this tenant's pool. A version-1 link
+	// names none and is taken until it expires (README: Signed links).
+	if c, ok := h.cfg.Clients[claims.Tenant]; ok && claims.UserPool != "" && claims.UserPool != c.UserPoolID {
+		return link.Claims{}, errWrongPool
+	}
+	return claims, err
+}
+
+// errWrongPool: the link's signed user pool is not its tenant's here.
+var errWrongPool = errors.New("page: the link is for another user pool")
+
 // verify checks the link and that its tenant has a client. On failure it
 // answers the visitor itself and reports false.
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw string, values url.Values) (target, bool) {
-	claims, err := link.Verify(raw, h.cfg.Keyring, h.cfg.Now())
+	claims, err := h.checkLink(raw)
 	reason := linkFailure(err)
 	if err == nil && claims.Purpose != f.purpose {
 		reason = "wrong-purpose"
@@ -122,7 +146,11 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw str
 	}
 	if reason != "" {
 		h.log(r, slog.LevelInfo, "", "invalid-link", slog.String("reason", reason))
-		h.unusable(w, r, f, values.Get(link.ParamTenant), values.Get(link.ParamLocale), "")
+		var offer []field
+		if claims.Purpose == f.purpose && h.resendable(claims, err) {
+			offer = resendFields(values)
+		}
+		h.unusable(w, r, f, offer, values.Get(link.ParamTenant), values.Get(link.ParamLocale), "")
 		return target{}, false
 	}
 	t, err := h.cfg.Tenants.Get(claims.Tenant)
@@ -151,7 +179,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw str
 			hidden = append(hidden, field{name, v})
 		}
 	}
-	return target{claims: claims, tenant: t, client: client, hidden: hidden}, true
+	return target{claims: claims, tenant: t, client: client, hidden: hidden, sig: values.Get(link.ParamSignature)}, true
 }
 
 // temporaryPasswordExpired reports whether an invitation link has outlived
@@ -177,6 +205,8 @@ func linkFailure(err error) string {
 		return "bad-signature"
 	case errors.Is(err, link.ErrMalformed):
 		return "malformed"
+	case errors.Is(err, errWrongPool):
+		return "wrong-pool"
 	}
 	return "unverifiable"
 }
@@ -190,6 +220,7 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request, f flow, t target,
 	}
 	v.Heading = v.T(f.heading, "product", t.tenant.Brand.ProductName)
 	v.Action, v.Activate, v.Hidden = f.path, f.activate, t.hidden
+	v.CSRF = h.csrfFor(w, r, linkBinding(f.path, t.sig))
 	if errKey != "" {
 		v.Error = v.T(errKey)
 	}
@@ -205,23 +236,29 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request, f flow, t target,
 }
 
 // unusable answers a link that cannot be used, each flow with its way out.
-func (h *Handler) unusable(w http.ResponseWriter, r *http.Request, f flow, tenantID, locale, errKey string) {
+// offer holds the fields of the resend form when the link can ask for a new
+// email (see resendable); nil: it cannot.
+func (h *Handler) unusable(w http.ResponseWriter, r *http.Request, f flow, offer []field, tenantID, locale, errKey string) {
 	switch {
 	case f.activate:
 		// ForgotPassword cannot help a user who never activated (Cognito
-		// refuses it in FORCE_CHANGE_PASSWORD): only a new invitation can.
+		// refuses it in FORCE_CHANGE_PASSWORD), and a new invitation needs
+		// an administrator's rights, which the page does not have.
 		h.invalidInvitation(w, r, tenantID, locale)
 	case f.confirm:
-		h.invalidConfirmation(w, r, tenantID, locale, errKey)
+		h.invalidConfirmation(w, r, offer, tenantID, locale, errKey)
 	default:
-		h.invalid(w, r, tenantID, locale, errKey)
+		h.invalid(w, r, offer, tenantID, locale, errKey)
 	}
 }
 
-// invalid is the one answer for every link that cannot be used and every
-// account Cognito does not know: the same words, the same status. The tenant
-// and language are read from the link unverified (they only choose words).
-func (h *Handler) invalid(w http.ResponseWriter, r *http.Request, tenantID, locale, errKey string) {
+// invalid is the one answer for every reset link that cannot be used and
+// every account Cognito does not know: the same words, the same status. An
+// authentic link offers a new email to its own user; any other sends the
+// visitor to the tenant's own page for that. The tenant and language are
+// read from the link unverified (they only choose words and which of the
+// configured addresses to show).
+func (h *Handler) invalid(w http.ResponseWriter, r *http.Request, offer []field, tenantID, locale, errKey string) {
 	v, ok := h.newView(w, r, h.readableTenant(tenantID), locale)
 	if !ok {
 		return
@@ -230,7 +267,35 @@ func (h *Handler) invalid(w http.ResponseWriter, r *http.Request, tenantID, loca
 	if errKey != "" {
 		v.Error = v.T(errKey)
 	}
+	if offer != nil {
+		v.Body = v.T("page.invalid.resend")
+		h.offerResend(w, r, v, offer)
+	} else {
+		v.Body = v.T("page.invalid.elsewhere", "product", v.Brand.ProductName)
+		v.Forgot = h.forgotURL(v.RequestTenant)
+	}
 	h.show(w, v, "invalid", http.StatusBadRequest)
+}
+
+// offerResend puts the resend form on v: the link's fields, and a token
+// bound to the link and to /resend.
+func (h *Handler) offerResend(w http.ResponseWriter, r *http.Request, v *view, offer []field) {
+	v.Hidden = offer
+	for _, f := range offer {
+		if f.Name == link.ParamSignature {
+			v.CSRF = h.csrfFor(w, r, linkBinding(resendPath, f.Value))
+		}
+	}
+}
+
+// forgotURL is where a visitor without a usable link asks the tenant for a
+// new one: its links.forgotPasswordUrl, else its app's sign-in page, else
+// nowhere ("").
+func (h *Handler) forgotURL(tenantID string) string {
+	if t := h.readableTenant(tenantID); t != nil && t.Links.ForgotPasswordURL != "" {
+		return t.Links.ForgotPasswordURL
+	}
+	return h.cfg.Clients[tenantID].SignInURL
 }
 
 // invalidInvitation is the invalid-link page for an invitation: it asks for

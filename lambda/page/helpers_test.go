@@ -46,6 +46,7 @@ type fakeCognito struct {
 	mu       sync.Mutex
 	calls    []string
 	forgot   []*cip.ForgotPasswordInput
+	resend   []*cip.ResendConfirmationCodeInput
 	confirm  []*cip.ConfirmForgotPasswordInput
 	signUp   []*cip.ConfirmSignUpInput
 	initiate []*cip.InitiateAuthInput
@@ -72,6 +73,13 @@ func (f *fakeCognito) ForgotPassword(_ context.Context, in *cip.ForgotPasswordIn
 	f.forgot = append(f.forgot, in)
 	f.mu.Unlock()
 	return &cip.ForgotPasswordOutput{}, f.record("ForgotPassword")
+}
+
+func (f *fakeCognito) ResendConfirmationCode(_ context.Context, in *cip.ResendConfirmationCodeInput, _ ...func(*cip.Options)) (*cip.ResendConfirmationCodeOutput, error) {
+	f.mu.Lock()
+	f.resend = append(f.resend, in)
+	f.mu.Unlock()
+	return &cip.ResendConfirmationCodeOutput{}, f.record("ResendConfirmationCode")
 }
 
 func (f *fakeCognito) ConfirmForgotPassword(_ context.Context, in *cip.ConfirmForgotPasswordInput, _ ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error) {
@@ -105,7 +113,8 @@ func (f *fakeCognito) RespondToAuthChallenge(_ context.Context, in *cip.RespondT
 	return &cip.RespondToAuthChallengeOutput{}, f.record("RespondToAuthChallenge")
 }
 
-// env is one page server with its fake Cognito, keyring and captured logs.
+// env is one page server with its fake Cognito, keyring, clock, captured
+// logs and the work the page left for after its answers.
 type env struct {
 	t       *testing.T
 	srv     *httptest.Server
@@ -113,6 +122,36 @@ type env struct {
 	cognito *fakeCognito
 	ring    *link.Keyring
 	logs    *bytes.Buffer
+
+	mu    sync.Mutex
+	now   time.Time
+	later []func()
+}
+
+// clock is the page's time: testNow until advanced.
+func (e *env) clock() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.now
+}
+
+func (e *env) advance(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.now = e.now.Add(d)
+}
+
+// runLater runs the work the page left for after its answers, in order,
+// and reports how many there were.
+func (e *env) runLater() int {
+	e.mu.Lock()
+	work := e.later
+	e.later = nil
+	e.mu.Unlock()
+	for _, w := range work {
+		w()
+	}
+	return len(work)
 }
 
 func newRing(t *testing.T, kid string) *link.Keyring {
@@ -131,13 +170,17 @@ func newEnv(t *testing.T, edit func(*page.Config)) *env {
 	t.Helper()
 	renderer, err := render.New(templates.FS)
 	require.NoError(t, err)
-	e := &env{t: t, ring: newRing(t, "k1"), logs: new(bytes.Buffer), cognito: &fakeCognito{errs: map[string]error{}}}
+	e := &env{t: t, ring: newRing(t, "k1"), logs: new(bytes.Buffer), cognito: &fakeCognito{errs: map[string]error{}}, now: testNow}
 	cfg := page.Config{
 		Keyring: e.ring, Tenants: tenant.NewStore(templates.FS), Renderer: renderer, Cognito: e.cognito,
-		Now:    func() time.Time { return testNow },
-		Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		// Short, so the tests stay fast; TestRequestTakesTheSameTime checks it holds.
-		RequestDuration: 50 * time.Millisecond,
+		Now:    e.clock,
+		Logger: slog.New(slog.NewJSONHandler(syncWriter{w: e.logs, mu: &e.mu}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		// Kept for runLater: a test sees what the page does after answering.
+		After: func(_ context.Context, work func()) {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.later = append(e.later, work)
+		},
 		Clients: map[string]page.Client{
 			"default": {UserPoolID: "eu-west-1_Abc123", ClientID: "client-default", ClientSecret: testSecret,
 				SignInURL: "https://app.example.com/sign-in", Policy: page.DefaultPolicy},
@@ -258,4 +301,16 @@ func (e *env) submit(rawLink string, fields ...string) response {
 	u, err := url.Parse(rawLink)
 	require.NoError(e.t, err)
 	return e.post(u.Path, form)
+}
+
+// syncWriter lets the page's goroutines and the test share the log buffer.
+type syncWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (s syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

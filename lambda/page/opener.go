@@ -14,7 +14,7 @@ import (
 const openerScript = `(function () {
   var f = document.getElementById("open");
   var p = new URLSearchParams(location.hash.slice(1));
-  ["username", "tenant", "locale", "exp", "kid", "sig", "code"].forEach(function (n) {
+  ["username", "tenant", "pool", "locale", "exp", "kid", "sig", "code"].forEach(function (n) {
     var v = p.get(n);
     if (v === null) return;
     var i = document.createElement("input");
@@ -38,7 +38,8 @@ func (h *Handler) opener(w http.ResponseWriter, r *http.Request, f flow) {
 		return
 	}
 	v.Heading, v.Action, v.Script = v.T("page.opener.heading"), f.path, template.JS(openerScript)
-	v.Confirm = f.confirm // no reset email in its noscript: it would confirm nothing
+	v.CSRF = h.csrfFor(w, r, openBinding(f.path))
+	v.Confirm = f.confirm
 	w.Header().Set("Content-Security-Policy", h.scriptCSP)
 	h.show(w, v, "opener", http.StatusOK)
 }

@@ -11,7 +11,9 @@
 //	                                   fragment-mode links
 //	POST /reset, /activate, /confirm   ?step=open: verify and show the form;
 //	                                   else submit
-//	POST /request             ask for a new reset email (ForgotPassword)
+//	POST /resend              ask for a new email from an authentic link
+//	                          (expired less than ResendGrace ago): answered
+//	                          at once, Cognito called after the answer
 //	GET, POST /signin         with Config.LocalSignIn only: the local stack's
 //	                          sign-in page
 //	GET  /assets/page.css, /assets/tenant/<id>.css, /healthz
@@ -39,6 +41,7 @@ import (
 // signatures: *cognitoidentityprovider.Client satisfies it.
 type Cognito interface {
 	ForgotPassword(ctx context.Context, in *cip.ForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error)
+	ResendConfirmationCode(ctx context.Context, in *cip.ResendConfirmationCodeInput, optFns ...func(*cip.Options)) (*cip.ResendConfirmationCodeOutput, error)
 	ConfirmForgotPassword(ctx context.Context, in *cip.ConfirmForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error)
 	ConfirmSignUp(ctx context.Context, in *cip.ConfirmSignUpInput, optFns ...func(*cip.Options)) (*cip.ConfirmSignUpOutput, error)
 	InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, optFns ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
@@ -59,18 +62,24 @@ type Config struct {
 	// CSRFKey signs the form tokens; empty: derived from the keyring, so a
 	// deployment needs no extra secret.
 	CSRFKey []byte
-	// RequestDuration is how long every "send me a new email" answer
-	// takes, whatever Cognito does (0: DefaultRequestDuration).
-	RequestDuration time.Duration
+	// After runs work the page starts once its answer is written: the
+	// call that sends a new email, whose duration depends on whether the
+	// account exists (Cognito runs the Custom Message trigger for real
+	// users only). ctx is the request's, for its values; work has its own
+	// deadline. nil: a goroutine, which is what a long-running server
+	// needs; in Lambda, lambda/cmd/pagefn keeps the execution environment
+	// running until the work is done.
+	After func(ctx context.Context, work func())
+	// TrustForwardedProto believes X-Forwarded-Proto: https, set by a front
+	// end that terminates TLS (a Function URL, a load balancer). Without
+	// it only the page's own TLS counts, so that a client cannot claim
+	// HTTPS it does not have.
+	TrustForwardedProto bool
 	// LocalSignIn serves /signin: a form that signs in with
 	// USER_PASSWORD_AUTH and says who signed in, keeping no tokens. Only for
 	// the local stack, where no application answers the tenants' signInUrl.
 	LocalSignIn bool
 }
-
-// DefaultRequestDuration is long enough to cover the Custom Message trigger
-// Cognito runs for real users before it answers ForgotPassword.
-const DefaultRequestDuration = 3 * time.Second
 
 // Client is one tenant's app client.
 type Client struct {
@@ -135,6 +144,10 @@ const CSP = "default-src 'none'; style-src 'self'; img-src https: 'self'; form-a
 // maxBody bounds a POST: the forms hold a link and three short fields.
 const maxBody = 64 << 10
 
+// HSTS is the Strict-Transport-Security of every answer over HTTPS: a
+// year, this host only (the page may share a domain it does not own).
+const HSTS = "max-age=31536000"
+
 // Handler serves the pages; it is safe for concurrent use.
 type Handler struct {
 	cfg       Config
@@ -146,9 +159,6 @@ type Handler struct {
 
 // New checks cfg and parses the page templates.
 func New(cfg Config) (*Handler, error) {
-	if cfg.RequestDuration <= 0 {
-		cfg.RequestDuration = DefaultRequestDuration
-	}
 	var errs []error
 	if cfg.Keyring == nil {
 		errs = append(errs, errors.New("page: no keyring"))
@@ -167,6 +177,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.After == nil {
+		cfg.After = func(_ context.Context, work func()) { go work() }
 	}
 	clients := make(map[string]Client, len(cfg.Clients))
 	for id, c := range cfg.Clients {
@@ -201,7 +214,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /reset", h.postLink(flowReset))
 	m.HandleFunc("GET /activate", h.getLink(flowActivate))
 	m.HandleFunc("POST /activate", h.postLink(flowActivate))
-	m.HandleFunc("POST /request", h.request)
+	m.HandleFunc("POST /resend", h.resend)
 	m.HandleFunc("GET /confirm", h.getLink(flowConfirm))
 	m.HandleFunc("POST /confirm", h.postLink(flowConfirm))
 	if h.cfg.LocalSignIn {
@@ -221,24 +234,43 @@ func (h *Handler) routes() {
 // ServeHTTP sets the headers every response carries and, on POST, refuses
 // what did not come from this page's own form before anything else runs.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer h.recoverPanic(w, r)
 	hd := w.Header()
 	hd.Set("Content-Security-Policy", CSP)
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Frame-Options", "DENY")
+	if h.overHTTPS(r) {
+		hd.Set("Strict-Transport-Security", HSTS)
+	}
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		if err := r.ParseForm(); err != nil {
 			h.fail(w, r, http.StatusBadRequest, "unreadable form")
 			return
 		}
-		if !h.sameOrigin(r) || !h.validCSRF(r) {
+		if !h.sameOrigin(r) || !h.validCSRF(r, formBinding(r)) {
 			h.fail(w, r, http.StatusForbidden, "csrf or origin check failed")
 			return
 		}
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// recoverPanic answers 500 for a handler that panicked, and logs the
+// panic's type only: its value, like a stack, may quote what the visitor
+// sent (net/http would log both; in Lambda the process would die).
+func (h *Handler) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler { // net/http's way to abort an answer: not a failure
+		panic(v)
+	}
+	h.log(r, slog.LevelError, "", "error", slog.String("reason", "panic"), slog.String("type", fmt.Sprintf("%T", v)))
+	http.Error(w, "internal error", http.StatusInternalServerError)
 }
 
 // fail answers with the generic error page in the default tenant's language.
@@ -275,7 +307,7 @@ func (h *Handler) log(r *http.Request, level slog.Level, tenantID, outcome strin
 // whatever a visitor typed, an address included.
 func route(path string) string {
 	switch path {
-	case "/reset", "/activate", "/request", "/confirm", SignInPath, "/healthz", "/assets/page.css":
+	case "/reset", "/activate", "/resend", "/confirm", SignInPath, "/healthz", "/assets/page.css":
 		return path
 	}
 	return "other"

@@ -3,11 +3,14 @@ package page_test
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -15,6 +18,8 @@ import (
 
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/page"
+	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/templates"
 )
 
 const invalidHeading = "This link is invalid or has expired"
@@ -74,34 +79,44 @@ func TestInvalidInvitationAsksForANewOne(t *testing.T) {
 	}
 }
 
+// A link that cannot be used: an authentic one offers a new email to its
+// own user (a button, no address to type); any other sends the visitor to
+// the tenant's own page for a new link.
 func TestInvalidLinks(t *testing.T) {
 	tests := []struct {
-		name string
-		link func(e *env) string
-		lang string
+		name   string
+		link   func(e *env) string
+		lang   string
+		resend bool
 	}{
 		{"case=tampered", func(e *env) string {
 			return strings.Replace(e.link(linkOpts{tenant: "acme", locale: "de"}), "username=", "username=x", 1)
-		}, "de"},
-		{"case=expired", func(e *env) string {
+		}, "de", false},
+		{"case=expired-a-minute-ago", func(e *env) string {
 			return e.link(linkOpts{tenant: "acme", locale: "de", expires: testNow.Add(-time.Minute)})
-		}, "de"},
+		}, "de", true},
+		{"case=expired-within-grace", func(e *env) string {
+			return e.link(linkOpts{tenant: "acme", locale: "de", expires: testNow.Add(-page.ResendGrace)})
+		}, "de", true},
+		{"case=expired-beyond-grace", func(e *env) string {
+			return e.link(linkOpts{tenant: "acme", locale: "de", expires: testNow.Add(-page.ResendGrace - time.Second)})
+		}, "de", false},
 		{"case=unknown-kid", func(e *env) string {
 			return e.link(linkOpts{tenant: "acme", locale: "de", ring: newRing(t, "k2")})
-		}, "de"},
+		}, "de", false},
 		{"case=invite-link-on-reset", func(e *env) string {
-			return e.link(linkOpts{purpose: link.PurposeInvite, locale: "fr", path: "/reset"})
-		}, "fr"},
+			return e.link(linkOpts{purpose: link.PurposeInvite, tenant: "acme", locale: "fr", path: "/reset"})
+		}, "fr", false},
 		{"case=missing-sig", func(e *env) string {
 			return e.srv.URL + "/reset?username=a&tenant=acme&locale=de&exp=1&kid=k1&code=1"
-		}, "de"},
+		}, "de", false},
 		{"case=reset-link-without-code", func(e *env) string {
 			raw := e.link(linkOpts{tenant: "acme", locale: "de"})
 			return raw[:strings.Index(raw, "&code=")]
-		}, "de"},
+		}, "de", true},
 		{"case=unreadable-tenant-falls-back-to-default", func(e *env) string {
 			return e.srv.URL + "/reset?username=a&tenant=nope&locale=xx"
-		}, "en"},
+		}, "en", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,15 +124,71 @@ func TestInvalidLinks(t *testing.T) {
 			res := e.get(tt.link(e))
 			assert.Equal(t, http.StatusBadRequest, res.status)
 			assert.Contains(t, res.body, `<html lang="`+tt.lang+`"`)
-			assert.Contains(t, res.body, `action="/request"`)
-			assert.Contains(t, res.body, `name="email"`)
+			assert.NotContains(t, res.body, `name="email"`, "no address to type")
 			assert.NotContains(t, res.body, `name="password"`)
+			assert.Equal(t, tt.resend, strings.Contains(res.body, `<form method="post" action="/resend"`))
+			if tt.resend {
+				form := hidden(res.body)
+				assert.Equal(t, testUser, form.Get("username"))
+				assert.NotEmpty(t, form.Get("sig"))
+				assert.False(t, form.Has("code"), "a new email needs no code")
+			} else {
+				want := map[string]string{"acme": "https://login.acme-rockets.example/", "default": "https://app.example.com/sign-in"}
+				tenantID := map[string]string{"en": "default"}[tt.lang]
+				if tenantID == "" {
+					tenantID = "acme"
+				}
+				assert.Contains(t, res.body, `<a class="button" href="`+want[tenantID]+`">`, "the tenant's own page")
+			}
 			if tt.lang == "en" {
 				assert.Contains(t, res.body, invalidHeading)
+				assert.Contains(t, res.body, "You can ask Example App for a new one.")
 			}
 			assert.Empty(t, e.cognito.Calls())
 		})
 	}
+}
+
+// links.forgotPasswordUrl, when the tenant has one, is where a visitor
+// without a usable link goes; else the page configuration's signInUrl.
+func TestInvalidLinkLeadsToForgotPasswordURL(t *testing.T) {
+	overlay := fstest.MapFS{"tenants/acme/tenant.json": {Data: acmeWithForgotURL(t)}}
+	tests := []struct {
+		name, tenant, want string
+		store              *tenant.Store
+	}{
+		{"case=forgotPasswordUrl", "acme", "https://login.acme-rockets.example/#/forgot", tenant.NewStore(overlay, templates.FS)},
+		{"case=signInUrl", "acme", "https://login.acme-rockets.example/", tenant.NewStore(templates.FS)},
+		{"case=neither", "nope", "", tenant.NewStore(templates.FS)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, func(c *page.Config) {
+				c.Tenants = tt.store
+				delete(c.Clients, "default")
+			})
+			res := e.get(e.srv.URL + "/reset?username=a&tenant=" + tt.tenant + "&sig=x")
+			assert.Equal(t, http.StatusBadRequest, res.status)
+			if tt.want == "" {
+				assert.NotContains(t, res.body, `class="button"`)
+				return
+			}
+			assert.Contains(t, res.body, `<a class="button" href="`+tt.want+`">`)
+		})
+	}
+}
+
+// acmeWithForgotURL is the shipped acme tenant with links.forgotPasswordUrl.
+func acmeWithForgotURL(t *testing.T) []byte {
+	t.Helper()
+	data, err := fs.ReadFile(templates.FS, "tenants/acme/tenant.json")
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	doc["links"].(map[string]any)["forgotPasswordUrl"] = "https://login.acme-rockets.example/#/forgot"
+	out, err := json.Marshal(doc)
+	require.NoError(t, err)
+	return out
 }
 
 func TestResponseHeaders(t *testing.T) {
@@ -163,9 +234,9 @@ func TestFragmentOpener(t *testing.T) {
 			assert.Contains(t, res.body, "<noscript>")
 			assert.Contains(t, res.body, "needs JavaScript")
 
+			// Without JavaScript the link cannot be read: nothing to resend.
+			assert.NotContains(t, res.body, `action="/resend"`)
 			// What the script posts: the fragment's parameters and the token.
-			// A confirmation's noscript text offers no reset email: it would confirm nothing.
-			assert.Equal(t, path != "/confirm", strings.Contains(res.body, `action="/request"`))
 			purpose := map[string]link.Purpose{"/reset": link.PurposeReset, "/activate": link.PurposeInvite, "/confirm": link.PurposeVerify}[path]
 			raw := e.link(linkOpts{purpose: purpose, tenant: "acme", locale: "de"})
 			u, err := url.Parse(raw)

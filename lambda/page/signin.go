@@ -10,6 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
+// maxEmail bounds the address typed into the local sign-in form.
+const maxEmail = 256
+
 // SignInPath is the local sign-in page (Config.LocalSignIn): the local
 // stack's tenants have it as their signInUrl, with ?tenant=<id>.
 const SignInPath = "/signin"
@@ -22,7 +25,7 @@ func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.showSignIn(w, v, "", http.StatusOK)
+	h.showSignIn(w, r, v, "", http.StatusOK)
 }
 
 // signIn checks the password with USER_PASSWORD_AUTH and says who signed
@@ -36,7 +39,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	v.Email = strings.TrimSpace(r.PostForm.Get("email"))
 	password := r.PostForm.Get("password")
 	if v.Email == "" || len(v.Email) > maxEmail || password == "" || len(password) > 256 {
-		h.showSignIn(w, v, "page.signin.failed", http.StatusBadRequest)
+		h.showSignIn(w, r, v, "page.signin.failed", http.StatusBadRequest)
 		return
 	}
 	client, ok := h.cfg.Clients[tenantID]
@@ -63,22 +66,23 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		// A challenge (an invitation not yet activated) or a sign-up not
 		// yet confirmed: the emails' links are the way on.
 		h.log(r, slog.LevelInfo, tenantID, "sign-in-pending", slog.String("code", errorCode(err)))
-		h.showSignIn(w, v, "page.signin.pending", http.StatusBadRequest)
+		h.showSignIn(w, r, v, "page.signin.pending", http.StatusBadRequest)
 	case kind == failDenied, kind == failPassword: // cognito-local: InvalidPassword for a wrong one
 		h.log(r, slog.LevelInfo, tenantID, "cognito-refused", slog.String("code", errorCode(err)))
-		h.showSignIn(w, v, "page.signin.failed", http.StatusBadRequest)
+		h.showSignIn(w, r, v, "page.signin.failed", http.StatusBadRequest)
 	case kind == failLimit:
 		h.log(r, slog.LevelInfo, tenantID, "cognito-refused", slog.String("code", errorCode(err)))
-		h.showSignIn(w, v, "page.error.limit", http.StatusTooManyRequests)
+		h.showSignIn(w, r, v, "page.error.limit", http.StatusTooManyRequests)
 	default:
 		h.log(r, slog.LevelError, tenantID, "cognito-refused", slog.String("code", errorCode(err)))
 		h.errorPage(w, r, h.readableTenant(tenantID), v.tag.String(), "page.error.body", http.StatusBadGateway)
 	}
 }
 
-func (h *Handler) showSignIn(w http.ResponseWriter, v *view, errKey string, status int) {
+func (h *Handler) showSignIn(w http.ResponseWriter, r *http.Request, v *view, errKey string, status int) {
 	v.Heading = v.T("page.signin.heading", "product", v.Brand.ProductName)
 	v.Body, v.Action = v.T("page.signin.local"), SignInPath
+	v.CSRF = h.csrfFor(w, r, SignInPath)
 	if errKey != "" {
 		v.Error = v.T(errKey)
 	}

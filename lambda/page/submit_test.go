@@ -7,8 +7,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
-	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -47,9 +47,16 @@ func TestPostRefused(t *testing.T) {
 		header []string
 	}{
 		{"case=no-token", func(f url.Values) { f.Del("csrf") }, nil},
-		{"case=wrong-token", func(f url.Values) { f.Set("csrf", "AAAA"+f.Get("csrf")[4:]) }, nil},
+		{"case=wrong-token", func(f url.Values) { c := f.Get("csrf"); f.Set("csrf", c[:len(c)-4]+"AAAA") }, nil},
 		{"case=origin-other-host", nil, []string{"Origin", "https://evil.example"}},
-		{"case=origin-null-without-token", func(f url.Values) { f.Del("csrf") }, []string{"Origin", "null"}},
+		{"case=origin-null-without-token", func(f url.Values) { f.Del("csrf") }, []string{"Origin", "null", "Sec-Fetch-Site", "same-origin"}},
+		// An opaque origin (a sandboxed frame, a data: URL) that no Fetch
+		// Metadata vouches for: any attacker page can send it.
+		{"case=origin-null-alone", nil, []string{"Origin", "null"}},
+		{"case=cross-site", nil, []string{"Sec-Fetch-Site", "cross-site"}},
+		{"case=cross-site-origin-null", nil, []string{"Origin", "null", "Sec-Fetch-Site", "cross-site"}},
+		{"case=same-site", nil, []string{"Sec-Fetch-Site", "same-site"}},
+		{"case=same-origin-claimed-other-host", nil, []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "same-origin"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,15 +73,26 @@ func TestPostRefused(t *testing.T) {
 			assert.Empty(t, e.cognito.Calls())
 		})
 	}
-	// Chromium sends Origin: null on the page's own posts (its
-	// Referrer-Policy is no-referrer): the token decides.
-	t.Run("case=origin-null-with-token-is-accepted", func(t *testing.T) {
-		e := newEnv(t, nil)
-		form := hidden(e.get(e.link(linkOpts{})).body)
-		form.Set("password", testPassword)
-		form.Set("repeat", testPassword)
-		assert.Equal(t, http.StatusOK, e.post("/reset", form, "Origin", "null").status)
-	})
+	// The page's own posts as browsers send them: Chromium sends Origin:
+	// null (the page's Referrer-Policy is no-referrer) with Sec-Fetch-Site:
+	// same-origin; a client that sends neither header is left to the token.
+	for _, tt := range []struct {
+		name   string
+		header func(e *env) []string
+	}{
+		{"case=chromium-origin-null-same-origin", func(*env) []string { return []string{"Origin", "null", "Sec-Fetch-Site", "same-origin"} }},
+		{"case=same-origin", func(e *env) []string { return []string{"Origin", e.srv.URL, "Sec-Fetch-Site", "same-origin"} }},
+		{"case=origin-only", func(e *env) []string { return []string{"Origin", e.srv.URL} }},
+		{"case=no-browser-headers", func(*env) []string { return nil }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			form := hidden(e.get(e.link(linkOpts{})).body)
+			form.Set("password", testPassword)
+			form.Set("repeat", testPassword)
+			assert.Equal(t, http.StatusOK, e.post("/reset", form, tt.header(e)...).status)
+		})
+	}
 	t.Run("case=no-cookie", func(t *testing.T) {
 		e := newEnv(t, nil)
 		form := hidden(e.get(e.link(linkOpts{})).body)
@@ -83,13 +101,6 @@ func TestPostRefused(t *testing.T) {
 		e.client.Jar = nil
 		assert.Equal(t, http.StatusForbidden, e.post("/reset", form).status)
 		assert.Empty(t, e.cognito.Calls())
-	})
-	t.Run("case=same-origin-passes", func(t *testing.T) {
-		e := newEnv(t, nil)
-		form := hidden(e.get(e.link(linkOpts{})).body)
-		form.Set("password", testPassword)
-		form.Set("repeat", testPassword)
-		assert.Equal(t, http.StatusOK, e.post("/reset", form, "Origin", e.srv.URL).status)
 	})
 }
 
@@ -118,8 +129,8 @@ func TestResetCognitoErrors(t *testing.T) {
 		{"case=limit-exceeded", &types.LimitExceededException{}, http.StatusTooManyRequests, "Too many attempts.", true},
 		{"case=too-many-requests", &types.TooManyRequestsException{}, http.StatusTooManyRequests, "Too many attempts.", true},
 		{"case=too-many-failed", &types.TooManyFailedAttemptsException{}, http.StatusTooManyRequests, "Too many attempts.", true},
-		{"case=user-not-found", &types.UserNotFoundException{}, http.StatusBadRequest, invalidHeading, false},
-		{"case=not-authorized", &types.NotAuthorizedException{}, http.StatusBadRequest, invalidHeading, false},
+		{"case=user-not-found", &types.UserNotFoundException{}, http.StatusBadRequest, "The code in this link is wrong. Request a new email.", false},
+		{"case=not-authorized", &types.NotAuthorizedException{}, http.StatusBadRequest, "The code in this link is wrong. Request a new email.", false},
 		{"case=other", &types.InternalErrorException{}, http.StatusBadGateway, "Something went wrong", false},
 		{"case=wrapped-plain", errors.New("connection reset"), http.StatusBadGateway, "Something went wrong", false},
 	}
@@ -139,20 +150,25 @@ func TestResetCognitoErrors(t *testing.T) {
 	}
 }
 
-func TestUserNotFoundReadsLikeInvalidLink(t *testing.T) {
-	e := newEnv(t, nil)
-	e.cognito.errs["ConfirmForgotPassword"] = &types.UserNotFoundException{}
-	raw := e.link(linkOpts{locale: "fr"})
-	form := hidden(e.get(raw).body)
-	form.Set("password", testPassword)
-	form.Set("repeat", testPassword)
-	notFound := e.post("/reset", form)
-
-	form.Set("sig", "A"+form.Get("sig")[1:]) // tampered
-	invalid := e.post("/reset", form)
-	assert.Equal(t, invalid.status, notFound.status)
-	assert.Equal(t, invalid.body, notFound.body)
-	assert.Equal(t, []string{"ConfirmForgotPassword"}, e.cognito.Calls(), "the tampered link never reaches Cognito")
+// A reset link whose user is gone reads like one whose code is wrong: both
+// offer a new email; neither says whether the account exists.
+func TestUserNotFoundReadsLikeWrongCode(t *testing.T) {
+	bodies := map[string]string{}
+	ring := newRing(t, "k1") // one link for every case
+	for name, err := range map[string]error{
+		"not-found": &types.UserNotFoundException{}, "not-authorized": &types.NotAuthorizedException{}, "wrong-code": &types.CodeMismatchException{},
+	} {
+		e := newEnv(t, func(c *page.Config) { c.Keyring = ring })
+		e.ring = ring
+		e.cognito.errs["ConfirmForgotPassword"] = err
+		res := e.submit(e.link(linkOpts{locale: "fr"}), "password", testPassword, "repeat", testPassword)
+		assert.Equal(t, http.StatusBadRequest, res.status, name)
+		assert.Contains(t, res.body, `action="/resend"`, name)
+		bodies[name] = csrfValue.ReplaceAllString(res.body, "")
+		assert.Equal(t, []string{"ConfirmForgotPassword"}, e.cognito.Calls())
+	}
+	assert.Equal(t, bodies["wrong-code"], bodies["not-found"])
+	assert.Equal(t, bodies["wrong-code"], bodies["not-authorized"])
 }
 
 func TestResetSuccess(t *testing.T) {
@@ -198,12 +214,12 @@ func TestActivate(t *testing.T) {
 		{"case=success", challenge, nil, http.StatusOK, "Your account is active", []string{"InitiateAuth", "RespondToAuthChallenge"}},
 		{"case=wrong-temporary", nil, map[string]error{"InitiateAuth": &types.NotAuthorizedException{}}, http.StatusBadRequest,
 			"The temporary password is wrong or has expired.", []string{"InitiateAuth"}},
-		{"case=unknown-user-same-words", nil, map[string]error{"InitiateAuth": &types.UserNotFoundException{}}, http.StatusBadRequest,
-			"The temporary password is wrong or has expired.", []string{"InitiateAuth"}},
 		{"case=weak-password", challenge, map[string]error{"RespondToAuthChallenge": &types.InvalidPasswordException{}}, http.StatusBadRequest,
 			"This password does not meet the requirements.", []string{"InitiateAuth", "RespondToAuthChallenge"}},
-		{"case=already-active", &cip.InitiateAuthOutput{AuthenticationResult: &types.AuthenticationResultType{}}, nil,
-			http.StatusConflict, "Something went wrong", []string{"InitiateAuth"}},
+		{"case=throttled", nil, map[string]error{"InitiateAuth": &types.TooManyRequestsException{}}, http.StatusTooManyRequests,
+			"Too many attempts.", []string{"InitiateAuth"}},
+		{"case=cognito-failing", nil, map[string]error{"InitiateAuth": &types.InternalErrorException{}}, http.StatusBadGateway,
+			"Something went wrong", []string{"InitiateAuth"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -234,58 +250,55 @@ func TestActivate(t *testing.T) {
 	}
 }
 
-func TestRequestAlwaysSamePage(t *testing.T) {
+// An old invitation link must not test guesses at the user's own
+// password: once the account is active, InitiateAuth succeeds (or asks for
+// MFA) only when the "temporary" password typed is the user's real one.
+// Every refusal of an activation reads the same: status and body.
+func TestActivationRefusalsReadAlike(t *testing.T) {
 	tests := []struct {
 		name string
-		err  error
+		out  *cip.InitiateAuthOutput
+		errs map[string]error
+		temp string
 	}{
-		{"case=sent", nil},
-		{"case=user-not-found", &types.UserNotFoundException{}},
-		{"case=limit", &types.LimitExceededException{}},
-		{"case=other", &types.InternalErrorException{}},
+		{"case=wrong-temporary", nil, map[string]error{"InitiateAuth": &types.NotAuthorizedException{}}, testTemp},
+		{"case=unknown-user", nil, map[string]error{"InitiateAuth": &types.UserNotFoundException{}}, testTemp},
+		{"case=locked-out", nil, map[string]error{"InitiateAuth": &types.NotAuthorizedException{Message: new("Password attempts exceeded")}}, testTemp},
+		// cognito-local answers a wrong password so.
+		{"case=wrong-temporary-cognito-local", nil, map[string]error{"InitiateAuth": &types.InvalidPasswordException{}}, testTemp},
+		{"case=already-active-right-password", &cip.InitiateAuthOutput{AuthenticationResult: &types.AuthenticationResultType{}}, nil, testTemp},
+		{"case=already-active-mfa", &cip.InitiateAuthOutput{ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: new("s")}, nil, testTemp},
+		{"case=session-expired", &cip.InitiateAuthOutput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: new("s")},
+			map[string]error{"RespondToAuthChallenge": &types.NotAuthorizedException{Message: new("Invalid session for the user.")}}, testTemp},
+		{"case=empty-temporary", nil, nil, ""},
 	}
-	var first *response
+	type answer struct {
+		status int
+		body   string
+	}
+	answers := map[string]answer{}
+	ring := newRing(t, "k1") // one link for every case
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, nil)
-			e.cognito.errs["ForgotPassword"] = tt.err
-			form := hidden(e.get(e.link(linkOpts{locale: "es", expires: testNow})).body)
-			form.Set("email", testEmail)
-			res := e.post("/request", form)
-			assert.Equal(t, http.StatusOK, res.status)
-			assert.Contains(t, res.body, "Si existe una cuenta con esta dirección") // the Spanish "if an account exists"
-			res.body = hiddenPattern.ReplaceAllString(res.body, "")                 // no form here, but be sure
-			if first == nil {
-				first = &res
-			} else {
-				assert.Equal(t, first.body, res.body)
+			e := newEnv(t, func(c *page.Config) { c.Keyring = ring })
+			e.ring = ring
+			e.cognito.initOut = tt.out
+			for k, v := range tt.errs {
+				e.cognito.errs[k] = v
 			}
-			require.Len(t, e.cognito.forgot, 1)
-			in := e.cognito.forgot[0]
-			assert.Equal(t, testEmail, *in.Username)
-			assert.Equal(t, secretHash(testEmail, "client-default", testSecret), *in.SecretHash)
-			assert.Equal(t, map[string]string{"locale": "es"}, in.ClientMetadata)
+			res := e.submit(e.link(linkOpts{purpose: link.PurposeInvite, locale: "en"}),
+				"temporary", tt.temp, "password", testPassword, "repeat", testPassword)
+			assert.Contains(t, res.body, "The temporary password is wrong or has expired.")
+			answers[tt.name] = answer{res.status, csrfValue.ReplaceAllString(res.body, "")}
+			assert.NotContains(t, e.logs.String(), testTemp)
 		})
+	}
+	want := answers["case=wrong-temporary"]
+	assert.Equal(t, http.StatusBadRequest, want.status)
+	for name, got := range answers {
+		assert.Equal(t, want, got, "%s answers unlike a wrong temporary password", name)
 	}
 }
 
-// Whether Cognito answers at once (no such user) or after running the
-// Custom Message trigger (a real user), the page answers no earlier than its
-// RequestDuration: its timing must not tell whether an account exists.
-func TestRequestTakesTheSameTime(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		err  error
-	}{{"case=sent", nil}, {"case=user-not-found", &types.UserNotFoundException{}}} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, func(c *page.Config) { c.RequestDuration = 300 * time.Millisecond })
-			e.cognito.errs["ForgotPassword"] = tc.err
-			form := hidden(e.get(e.link(linkOpts{expires: testNow})).body)
-			form.Set("email", testEmail)
-			start := time.Now()
-			res := e.post("/request", form)
-			assert.Equal(t, http.StatusOK, res.status)
-			assert.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)
-		})
-	}
-}
+// csrfValue matches the form's token, which differs per visitor.
+var csrfValue = regexp.MustCompile(`name="csrf" value="[^"]*"`)

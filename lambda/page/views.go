@@ -61,7 +61,7 @@ type view struct {
 	Lang, Dir     string
 	Brand         tenant.Brand
 	TenantCSS     string
-	CSRF          string
+	CSRF          string // the token of the page's form, bound to what the form is for
 	Heading, Body string
 	Error         string // a failed attempt, shown in an alert
 	Action        string // the form's path
@@ -73,7 +73,8 @@ type view struct {
 	Policy        []string
 	MinLength     int
 	SignIn        string
-	RequestTenant string // for the /request form: unverified, picks client and language only
+	Forgot        string // where to ask the tenant for a new link
+	RequestTenant string // the tenant the page speaks for; from a link, unverified: it picks words and a client only
 	RequestLocale string
 	Script        template.JS
 	tag           language.Tag // the language asked for, before fallback
@@ -97,14 +98,11 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request, t *tenant.Tena
 	tag, _ := t.Negotiate(locale, "")
 	texts, err := h.cfg.Renderer.Texts(t, tag)
 	if err == nil {
-		var token string
-		if token, err = h.csrfToken(w, r); err == nil {
-			return &view{
-				texts: texts, Lang: texts.Lang(), Dir: texts.Dir(), Brand: t.Brand,
-				TenantCSS: "/assets/tenant/" + t.ID + ".css", CSRF: token,
-				RequestTenant: t.ID, RequestLocale: tag.String(), tag: tag,
-			}, true
-		}
+		return &view{
+			texts: texts, Lang: texts.Lang(), Dir: texts.Dir(), Brand: t.Brand,
+			TenantCSS:     "/assets/tenant/" + t.ID + ".css",
+			RequestTenant: t.ID, RequestLocale: tag.String(), tag: tag,
+		}, true
 	}
 	h.log(r, slog.LevelError, t.ID, "error", slog.String("reason", "page cannot be prepared"), slog.String("error", err.Error()))
 	http.Error(w, "internal error", http.StatusInternalServerError)

@@ -50,6 +50,7 @@ func full(id string) *tenant.Tenant {
 	}
 	tn.Links.VerifyURL = "https://app.acme.example/confirm"
 	tn.Links.VerifyExpiry = tenant.Duration(day)
+	tn.Links.ForgotPasswordURL = "https://app.acme.example/#/forgot-password"
 	tn.Brand.LogoURL = "https://cdn.acme.example/logo.png"
 	tn.Brand.LogoDarkURL = "https://cdn.acme.example/logo-dark.png"
 	tn.Brand.SupportEmail = "support@acme.example"

@@ -89,6 +89,10 @@ type Links struct {
 	ResetExpiry  Duration  `json:"resetExpiry"`
 	InviteExpiry Duration  `json:"inviteExpiry"`
 	VerifyExpiry Duration  `json:"verifyExpiry,omitempty"`
+	// ForgotPasswordURL is where the page sends a visitor whose link cannot
+	// be used and cannot ask for a new email (the app's "forgot password"
+	// page); none: the page configuration's signInUrl.
+	ForgotPasswordURL string `json:"forgotPasswordUrl,omitempty"`
 }
 
 // Brand is how the tenant's emails look.
@@ -244,6 +248,13 @@ func (t *Tenant) Validate() error {
 	if t.Links.VerifyURL != "" {
 		if err := ValidateBaseURL(t.Links.VerifyURL); err != nil {
 			fail("links.verifyUrl", "%v", err)
+		}
+	}
+	if t.Links.ForgotPasswordURL != "" {
+		// A plain link target: a single-page app's route may be a fragment.
+		if u, err := url.Parse(t.Links.ForgotPasswordURL); err != nil || u.Host == "" || u.User != nil ||
+			u.Scheme != "https" && !(u.Scheme == "http" && link.Loopback(u.Hostname())) {
+			fail("links.forgotPasswordUrl", "must be an absolute https URL without credentials")
 		}
 	}
 	switch t.Links.Mode {

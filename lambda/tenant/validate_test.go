@@ -105,6 +105,9 @@ func TestValidateRejects(t *testing.T) {
 		{"case=relative verifyUrl", func(tn *tenant.Tenant) {
 			tn.Links.VerifyURL, tn.Links.VerifyExpiry = "confirm", tenant.Duration(day)
 		}, "links.verifyUrl"},
+		{"case=http forgotPasswordUrl", func(tn *tenant.Tenant) { tn.Links.ForgotPasswordURL = "http://app.acme.example/forgot" }, "links.forgotPasswordUrl"},
+		{"case=relative forgotPasswordUrl", func(tn *tenant.Tenant) { tn.Links.ForgotPasswordURL = "/forgot" }, "links.forgotPasswordUrl"},
+		{"case=forgotPasswordUrl with credentials", func(tn *tenant.Tenant) { tn.Links.ForgotPasswordURL = "https://u@app.acme.example/forgot" }, "links.forgotPasswordUrl"},
 		{"case=verifyUrl without verifyExpiry", func(tn *tenant.Tenant) { tn.Links.VerifyURL = "https://app.acme.example/confirm" }, "links.verifyExpiry"},
 		{"case=verifyExpiry over 24h", func(tn *tenant.Tenant) {
 			tn.Links.VerifyURL, tn.Links.VerifyExpiry = "https://app.acme.example/confirm", tenant.Duration(day+time.Second)

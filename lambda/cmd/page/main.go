@@ -3,8 +3,14 @@
 // Function URL runs.
 //
 // It reads COGMAIL_PAGE_ADDR (default 127.0.0.1:8088; a non-loopback address
-// needs -public), COGMAIL_PAGE_CONFIG, the keyring variables of package keys,
-// COGMAIL_TEMPLATES_DIR and the AWS SDK's own variables.
+// needs -public), COGMAIL_PAGE_CONFIG, the keyring variables of package keys
+// (with -public, never the development keyring), COGMAIL_TEMPLATES_DIR and the
+// AWS SDK's own variables.
+//
+// Behind a proxy that terminates TLS, pass -behind-proxy (or set
+// COGMAIL_PAGE_BEHIND_PROXY=true): only then is X-Forwarded-Proto: https
+// believed, which makes the cookie Secure and adds Strict-Transport-Security.
+// Without it a client could claim HTTPS it does not have.
 //
 // When its Cognito is on this machine (cognito-local, through
 // AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER), it also serves /signin, the
@@ -22,12 +28,15 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/page"
 )
@@ -35,16 +44,32 @@ import (
 // EnvAddr is the address to listen on.
 const EnvAddr = "COGMAIL_PAGE_ADDR"
 
+// EnvBehindProxy, true, says a proxy terminates TLS in front of the page
+// and sets X-Forwarded-Proto (the -behind-proxy flag says the same).
+const EnvBehindProxy = "COGMAIL_PAGE_BEHIND_PROXY"
+
 const defaultAddr = "127.0.0.1:8088"
 
 func main() {
 	public := flag.Bool("public", false, "allow listening on a non-loopback address")
+	behindProxy := flag.Bool("behind-proxy", false, "believe X-Forwarded-Proto from a proxy that terminates TLS (or "+EnvBehindProxy+"=true)")
 	flag.Parse()
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	slog.SetDefault(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *public, os.Getenv, logger); err != nil {
+	// keys.Getenv: a keyring variable set to "" is an error, never "unset"
+	// and the public development keyring.
+	getenv := keys.Getenv
+	if *behindProxy {
+		getenv = func(name string) string {
+			if name == EnvBehindProxy {
+				return "true"
+			}
+			return keys.Getenv(name)
+		}
+	}
+	if err := run(ctx, *public, getenv, logger); err != nil {
 		logger.Error("page server stopped", "error", err.Error())
 		os.Exit(1)
 	}
@@ -63,7 +88,8 @@ func run(ctx context.Context, public bool, getenv func(string) string, logger *s
 	if !public && !link.Loopback(host) {
 		return fmt.Errorf("%s=%s is not a loopback address; pass -public to listen there", EnvAddr, addr)
 	}
-	h, err := newHandler(getenv, logger)
+	var later sync.WaitGroup // work the page does after its answers
+	h, err := newPage(getenv, public, logger, &later)
 	if err != nil {
 		return err
 	}
@@ -93,14 +119,45 @@ func run(ctx context.Context, public bool, getenv func(string) string, logger *s
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// A new email asked for just before the signal still goes out.
+	done := make(chan struct{})
+	go func() { later.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-shutdownCtx.Done():
+		logger.Warn("stopped before the work after some answers was done")
+	}
 	return nil
 }
 
-// newHandler builds the page from the environment.
-func newHandler(getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
+// newHandler builds the page from the environment. A public page refuses
+// the development key (by its id or its bytes): whoever reaches it could
+// otherwise sign their own links and set passwords with them.
+func newHandler(getenv func(string) string, public bool, logger *slog.Logger) (http.Handler, error) {
+	return newPage(getenv, public, logger, new(sync.WaitGroup))
+}
+
+// newPage is newHandler counting the work the page starts after its
+// answers in later, so that run can let it finish.
+func newPage(getenv func(string) string, public bool, logger *slog.Logger, later *sync.WaitGroup) (http.Handler, error) {
+	behindProxy := false
+	if v := getenv(EnvBehindProxy); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: want true or false", EnvBehindProxy, v)
+		}
+		behindProxy = b
+	}
 	cfg, err := page.LoadConfig(getenv)
 	if err != nil {
 		return nil, err
+	}
+	cfg.TrustForwardedProto = behindProxy
+	cfg.After = func(_ context.Context, work func()) { later.Go(work) }
+	if public {
+		if err := keys.RefuseDevelopment(cfg.Keyring); err != nil {
+			return nil, fmt.Errorf("-public: %w: set %s or %s", err, keys.EnvSecretARN, keys.EnvSigningKeys)
+		}
 	}
 	cfg.Logger = logger
 	if cfg.LocalSignIn = localCognito(cfg.Cognito); cfg.LocalSignIn {

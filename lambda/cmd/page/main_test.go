@@ -71,7 +71,7 @@ func TestLocalSignInOnlyWithLocalCognito(t *testing.T) {
 			t.Setenv("AWS_REGION", "us-east-1")
 			t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 			env := map[string]string{"COGMAIL_PAGE_CONFIG": config}
-			h, err := newHandler(func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+			h, err := newHandler(func(k string) string { return env[k] }, false, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 			require.NoError(t, err)
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/signin", nil))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -9,14 +10,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/page"
 )
 
 // EnvConfigSecret names the Secrets Manager secret (name or ARN) holding the
-// page's configuration JSON, read when COGMAIL_PAGE_CONFIG is empty:
-// template.yaml creates it as <stack>-page-config with the demo pool, and
-// refers to it by name, so the page does not depend on the pool, whose
-// trigger depends on the page's URL.
+// page's configuration JSON: template.yaml creates it as <stack>-page-config
+// (from the PageConfig parameter, or for the demo pool) and refers to it by
+// name, so the page does not depend on the pool, whose trigger depends on
+// the page's URL.
 const EnvConfigSecret = "COGMAIL_PAGE_CONFIG_SECRET"
 
 // A failed read of the secret is tried again on a later request, at most
@@ -24,21 +26,31 @@ const EnvConfigSecret = "COGMAIL_PAGE_CONFIG_SECRET"
 // until the next deployment, nor every request wait on Secrets Manager.
 const retryEvery = 30 * time.Second
 
-// setup builds the page. COGMAIL_PAGE_CONFIG, when set, wins (the PageConfig
-// parameter's override) and a bad one is fatal, as before. Otherwise, with
-// COGMAIL_PAGE_CONFIG_SECRET set, the configuration comes from the secret,
-// and a page that cannot be built yet answers 503 until a later try works.
-func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger, now func() time.Time) (http.Handler, error) {
+// setup builds the page. Inside Lambda the configuration (an app client's
+// secret, the CSRF key) comes only from the secret COGMAIL_PAGE_CONFIG_SECRET
+// names: an environment variable is readable by anyone allowed
+// lambda:GetFunctionConfiguration, so COGMAIL_PAGE_CONFIG there is an error.
+// Outside Lambda (a local run) COGMAIL_PAGE_CONFIG, when set, wins, and a
+// bad one is fatal. A page that cannot be built from the secret yet
+// answers 503 until a later try works. after runs the work the page starts
+// after its answers.
+func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger, now func() time.Time, after func(context.Context, func())) (http.Handler, error) {
 	build := func(getenv func(string) string) (http.Handler, error) {
 		cfg, err := page.LoadConfig(getenv)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Logger = logger
+		// A Function URL is HTTPS only, and says so in X-Forwarded-Proto.
+		cfg.Logger, cfg.After, cfg.TrustForwardedProto = logger, after, true
 		return page.New(cfg)
 	}
 	secret := strings.TrimSpace(getenv(EnvConfigSecret))
-	if strings.TrimSpace(getenv(page.EnvConfig)) != "" || secret == "" {
+	inline := strings.TrimSpace(getenv(page.EnvConfig)) != ""
+	if inline && keys.InLambda(getenv) {
+		return nil, fmt.Errorf("%s is not read inside Lambda, where any holder of lambda:GetFunctionConfiguration reads environment variables: "+
+			"put the configuration in the Secrets Manager secret %s names (template.yaml's PageConfig parameter does)", page.EnvConfig, EnvConfigSecret)
+	}
+	if inline || secret == "" {
 		return build(getenv)
 	}
 	l := &lazy{logger: logger, now: now, build: func(ctx context.Context) (http.Handler, error) {
@@ -108,6 +120,7 @@ func (l *lazy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	w.Header().Set("Strict-Transport-Security", page.HSTS)
 	w.Header().Set("Retry-After", "30")
 	w.WriteHeader(http.StatusServiceUnavailable)
 	_, _ = w.Write([]byte("This page is not available right now. Please try again in a minute.\n"))

@@ -111,13 +111,29 @@ func TestSetupPrecedence(t *testing.T) {
 
 	h, err := setup(context.Background(), envOf(map[string]string{
 		page.EnvConfig: pageConfig, EnvConfigSecret: "cogmail-page-config", keys.EnvSigningKeys: keys.DevelopmentJSON,
-	}), quiet(), time.Now)
+	}), quiet(), time.Now, nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, get(t, h))
 	assert.Zero(t, requests.Load(), "the secret is not read when the variable is set")
 
-	_, err = setup(context.Background(), envOf(map[string]string{keys.EnvSigningKeys: keys.DevelopmentJSON}), quiet(), time.Now)
+	_, err = setup(context.Background(), envOf(map[string]string{keys.EnvSigningKeys: keys.DevelopmentJSON}), quiet(), time.Now, nil)
 	assert.ErrorContains(t, err, page.EnvConfig)
+}
+
+// Inside Lambda the configuration, which holds an app client's secret and
+// the CSRF key, never comes from an environment variable: anyone allowed
+// lambda:GetFunctionConfiguration reads those.
+func TestSetupRefusesConfigVariableInLambda(t *testing.T) {
+	for _, inLambda := range []string{"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_RUNTIME_API"} {
+		t.Run("case="+inLambda, func(t *testing.T) {
+			_, err := setup(context.Background(), envOf(map[string]string{
+				page.EnvConfig: pageConfig, EnvConfigSecret: "cogmail-page-config", inLambda: "x",
+			}), quiet(), time.Now, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), page.EnvConfig+" is not read inside Lambda")
+			assert.NotContains(t, err.Error(), csrfKey)
+		})
+	}
 }
 
 func TestReadSecretFailures(t *testing.T) {
@@ -185,14 +201,14 @@ func TestSetupFromSecret(t *testing.T) {
 
 	t.Run("case=read at cold start", func(t *testing.T) {
 		create("stack-a-page-config", pageConfig)
-		h, err := setup(ctx, env("stack-a-page-config"), quiet(), time.Now)
+		h, err := setup(ctx, env("stack-a-page-config"), quiet(), time.Now, nil)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, get(t, h))
 	})
 	t.Run("case=missing at cold start, read later", func(t *testing.T) {
 		c := newClock()
 		var logs bytes.Buffer
-		h, err := setup(ctx, env("stack-b-page-config"), slog.New(slog.NewJSONHandler(&logs, nil)), c.now)
+		h, err := setup(ctx, env("stack-b-page-config"), slog.New(slog.NewJSONHandler(&logs, nil)), c.now, nil)
 		require.NoError(t, err, "a secret that cannot be read is not fatal")
 		assert.Equal(t, http.StatusServiceUnavailable, get(t, h))
 		assert.Contains(t, logs.String(), "ResourceNotFoundException")
@@ -207,7 +223,7 @@ func TestSetupFromSecret(t *testing.T) {
 		var logs bytes.Buffer
 		bad := strings.Replace(pageConfig, `"tenants"`, `"tennats"`, 1)
 		create("stack-c-page-config", bad)
-		h, err := setup(ctx, env("stack-c-page-config"), slog.New(slog.NewJSONHandler(&logs, nil)), c.now)
+		h, err := setup(ctx, env("stack-c-page-config"), slog.New(slog.NewJSONHandler(&logs, nil)), c.now, nil)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusServiceUnavailable, get(t, h))
 		assert.Contains(t, logs.String(), page.EnvConfig)

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cogmail/cogmail/lambda/keys"
+)
+
+// A page serving the public (-public) never checks links with the public
+// development key, by its id or its bytes under another id: anyone could
+// sign links for it. On loopback, for development, it still may.
+func TestPublicRefusesTheDevelopmentKey(t *testing.T) {
+	renamed := `{"current":"prod","keys":{"prod":"Y29nbWFpbC1kZXZlbG9wbWVudC1rZXktTk9ULUEtU0VDUkVULTAx"}}`
+	tests := []struct {
+		name   string
+		public bool
+		keys   map[string]string
+		want   string // error text; "" serves
+	}{
+		{"case=public-no-keys", true, nil, "development"},
+		{"case=public-development-keyring", true, map[string]string{keys.EnvSigningKeys: keys.DevelopmentJSON}, "development"},
+		{"case=public-development-key-renamed", true, map[string]string{keys.EnvSigningKeys: renamed}, "development"},
+		{"case=public-blank-keys", true, map[string]string{keys.EnvSigningKeys: " "}, "blank"},
+		{"case=public-production-key", true, map[string]string{keys.EnvSigningKeys: keys.Random()}, ""},
+		{"case=loopback-development-keyring", false, nil, ""},
+		{"case=loopback-blank-keys", false, map[string]string{keys.EnvSigningKeys: " "}, "blank"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{EnvAddr: "127.0.0.1:0", "COGMAIL_PAGE_CONFIG": config}
+			for k, v := range tt.keys {
+				env[k] = v
+			}
+			logs := new(bytes.Buffer)
+			// Already cancelled: a page that starts stops at once.
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err := run(ctx, tt.public, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(logs, nil)))
+			if tt.want != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.want)
+				assert.NotContains(t, logs.String(), "page listening")
+				return
+			}
+			require.NoError(t, err)
+			assert.Contains(t, logs.String(), `"msg":"page listening"`)
+		})
+	}
+}

@@ -1,0 +1,144 @@
+// Package pagetest is what the tests of the page's two adapters
+// (lambda/cmd/page and lambda/cmd/pagefn) share: a Cognito stand-in that
+// speaks Cognito's JSON protocol on 127.0.0.1, and a comparison of answers
+// that must not tell real accounts from unknown ones.
+package pagetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Call is one call the stand-in answered.
+type Call struct {
+	Op, Username, ClientID string
+	Metadata               map[string]string
+	Answered               time.Time
+}
+
+// Cognito answers ForgotPassword and ResendConfirmationCode as Cognito
+// does for a pool without PreventUserExistenceErrors: a known user after
+// Delay (Cognito runs the Custom Message trigger before it answers), an
+// unknown one at once with UserNotFoundException.
+type Cognito struct {
+	URL   string
+	Known map[string]bool // usernames that exist
+	Delay time.Duration   // how long a known user's call takes
+	// Hold, when set, keeps known users' calls waiting until it is closed,
+	// whatever Delay says: a test can then act while a call is pending.
+	Hold chan struct{}
+
+	mu      sync.Mutex
+	calls   []Call
+	arrived int
+}
+
+// StartCognito serves the stand-in on 127.0.0.1 until the test ends.
+func StartCognito(t testing.TB, delay time.Duration, known ...string) *Cognito {
+	t.Helper()
+	c := &Cognito{Known: map[string]bool{}, Delay: delay}
+	for _, u := range known {
+		c.Known[u] = true
+	}
+	srv := httptest.NewServer(http.HandlerFunc(c.serve))
+	t.Cleanup(srv.Close)
+	c.URL = srv.URL
+	return c
+}
+
+func (c *Cognito) serve(w http.ResponseWriter, r *http.Request) {
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
+	var in struct {
+		ClientID       string `json:"ClientId"`
+		Username       string
+		ClientMetadata map[string]string
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		fail(w, "InvalidParameterException", "unreadable request")
+		return
+	}
+	c.mu.Lock()
+	c.arrived++
+	c.mu.Unlock()
+	known := c.Known[in.Username]
+	if known {
+		wait := time.After(c.Delay)
+		if c.Hold != nil {
+			wait = nil
+		}
+		select {
+		case <-wait:
+		case <-c.Hold:
+		case <-r.Context().Done(): // the caller gave up: no answer recorded
+			return
+		}
+	}
+	c.mu.Lock()
+	c.calls = append(c.calls, Call{Op: op, Username: in.Username, ClientID: in.ClientID, Metadata: in.ClientMetadata, Answered: time.Now()})
+	c.mu.Unlock()
+	switch {
+	case op != "ForgotPassword" && op != "ResendConfirmationCode":
+		fail(w, "InvalidParameterException", "the stand-in does not answer "+op)
+	case !known:
+		fail(w, "UserNotFoundException", "User does not exist.")
+	default:
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_, _ = fmt.Fprint(w, `{"CodeDeliveryDetails":{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"j***@e***"}}`)
+	}
+}
+
+func fail(w http.ResponseWriter, code, message string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", code)
+	w.WriteHeader(http.StatusBadRequest)
+	_, _ = fmt.Fprintf(w, `{"__type":%q,"message":%q}`, code, message)
+}
+
+// Calls returns the calls answered so far.
+func (c *Cognito) Calls() []Call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Call(nil), c.calls...)
+}
+
+// Arrived counts the calls received, answered or not.
+func (c *Cognito) Arrived() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.arrived
+}
+
+// WaitCalls waits until n calls have been answered, or fails after within.
+func (c *Cognito) WaitCalls(t testing.TB, n int, within time.Duration) []Call {
+	t.Helper()
+	for deadline := time.Now().Add(within); ; time.Sleep(10 * time.Millisecond) {
+		if calls := c.Calls(); len(calls) >= n {
+			return calls
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the Cognito stand-in answered %d calls within %s, want %d", len(c.Calls()), within, n)
+		}
+	}
+}
+
+// UseIt points the AWS SDK of this process, and of the processes it
+// starts with its environment, at the stand-in, with dummy credentials and
+// none of the machine's AWS files.
+func (c *Cognito) UseIt(t *testing.T) {
+	t.Helper()
+	absent := filepath.Join(t.TempDir(), "absent")
+	for name, value := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_SESSION_TOKEN": "",
+		"AWS_REGION": "eu-west-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": absent, "AWS_SHARED_CREDENTIALS_FILE": absent,
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": c.URL,
+	} {
+		t.Setenv(name, value)
+	}
+}

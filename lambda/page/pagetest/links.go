@@ -1,0 +1,43 @@
+package pagetest
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/cogmail/cogmail/lambda/link"
+)
+
+// Keyring returns a fresh random keyring and its JSON, for
+// COGMAIL_SIGNING_KEYS (never the public development one: the page refuses
+// it where it matters).
+func Keyring(t testing.TB) (*link.Keyring, string) {
+	t.Helper()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	text := fmt.Sprintf(`{"current":"t1","keys":{"t1":%q}}`, base64.StdEncoding.EncodeToString(key))
+	ring, err := link.ParseKeyring([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ring, text
+}
+
+// ResetLink signs a query-mode reset link of the default tenant for
+// username, on base (the page's URL), expiring at expires.
+func ResetLink(t testing.TB, ring *link.Keyring, base, username string, expires time.Time) string {
+	t.Helper()
+	raw, err := link.Sign(link.Params{Base: base + "/reset", Mode: link.ModeQuery, Purpose: link.PurposeReset,
+		Tenant: "default", Username: username, Locale: "en", Expires: expires, Code: "123456"}, ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// Config is a page configuration for the default tenant whose pool is in
+// the stand-in's region.
+const Config = `{"tenants":{"default":{"userPoolId":"eu-west-1_Ab12Cd34E","clientId":"standinclient",` +
+	`"signInUrl":"https://app.example.com/sign-in"}}}`

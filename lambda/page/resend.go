@@ -1,0 +1,155 @@
+package page
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cogmail/cogmail/lambda/link"
+)
+
+// "Send me a new email" exists only on the page of an authentic link, for
+// that link's own user: no visitor can make the page email an address they
+// typed. The answer is written at once and the same for every account;
+// Cognito is asked after it (Config.After), since for a real user it runs
+// the Custom Message trigger before it answers, and waiting for it would
+// tell whether the account exists.
+
+const resendPath = "/resend"
+
+// ResendGrace is how long after its expiry a link can still ask for a new
+// email: last week's email still helps its reader, a link found months
+// later does not.
+const ResendGrace = 7 * 24 * time.Hour
+
+// resendTimeout bounds the call made after the answer; inside Lambda it
+// must end within the function's timeout (template.yaml: 10 s).
+const resendTimeout = 8 * time.Second
+
+// resendParams are the link's parameters the resend form carries: the
+// signed ones (the code is not needed: Cognito makes a new one).
+var resendParams = []string{
+	link.ParamUsername, link.ParamTenant, link.ParamUserPool, link.ParamLocale, link.ParamExpires, link.ParamKeyID, link.ParamSignature,
+}
+
+// resendable reports whether a link whose signature holds (err nil or
+// link.ErrExpired, from checkLink) can ask for a new email: expired less
+// than ResendGrace ago, of a purpose whose flow the page can restart
+// itself (an invitation needs an administrator), for a tenant with a client.
+func (h *Handler) resendable(claims link.Claims, err error) bool {
+	switch {
+	case err == nil:
+	case errors.Is(err, link.ErrExpired) && h.cfg.Now().Sub(claims.Expires) <= ResendGrace:
+	default:
+		return false
+	}
+	_, ok := h.cfg.Clients[claims.Tenant]
+	return ok && (claims.Purpose == link.PurposeReset || claims.Purpose == link.PurposeVerify)
+}
+
+// resendFields are the resend form's hidden fields, taken from a link's values.
+func resendFields(values url.Values) []field {
+	fields := make([]field, 0, len(resendParams))
+	for _, name := range resendParams {
+		if v := values.Get(name); v != "" || name == link.ParamLocale {
+			fields = append(fields, field{name, v})
+		}
+	}
+	return fields
+}
+
+// linkValues turns hidden fields back into values.
+func linkValues(fields []field) url.Values {
+	values := url.Values{}
+	for _, f := range fields {
+		values.Set(f.Name, f.Value)
+	}
+	return values
+}
+
+// resend verifies the posted link again and, when it may ask for a new
+// email, answers "check your email" at once and asks Cognito after.
+func (h *Handler) resend(w http.ResponseWriter, r *http.Request) {
+	values := url.Values{}
+	for _, name := range resendParams {
+		if v, ok := r.PostForm[name]; ok {
+			values[name] = v
+		}
+	}
+	claims, err := h.checkLink("?" + values.Encode())
+	if !h.resendable(claims, err) {
+		reason := linkFailure(err)
+		if reason == "" || reason == "expired" {
+			reason = "not-resendable"
+		}
+		h.log(r, slog.LevelInfo, "", "invalid-link", slog.String("reason", reason))
+		f := flowReset
+		if err == nil || errors.Is(err, link.ErrExpired) {
+			f = flowFor(claims.Purpose)
+		}
+		h.unusable(w, r, f, nil, values.Get(link.ParamTenant), values.Get(link.ParamLocale), "")
+		return
+	}
+	t, err := h.cfg.Tenants.Get(claims.Tenant)
+	if err != nil {
+		h.log(r, slog.LevelError, claims.Tenant, "error", slog.String("reason", "tenant does not load"), slog.String("error", err.Error()))
+		h.errorPage(w, r, nil, "", "page.error.body", http.StatusInternalServerError)
+		return
+	}
+	client := h.cfg.Clients[claims.Tenant] // resendable checked it is there
+	v, ok := h.newView(w, r, t, claims.Locale)
+	if !ok {
+		return
+	}
+	h.log(r, slog.LevelInfo, claims.Tenant, "resend-requested", slog.String("purpose", string(claims.Purpose)))
+	v.Heading = v.T("page.sent.heading")
+	h.show(w, v, "sent", http.StatusOK)
+	h.cfg.After(r.Context(), func() { h.send(r, claims, client) })
+}
+
+// send asks Cognito for the new email. It runs after the answer, so its
+// outcome goes to the log only (codes, never who).
+func (h *Handler) send(r *http.Request, claims link.Claims, c Client) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), resendTimeout)
+	defer cancel()
+	var meta map[string]string
+	if claims.Locale != "" { // the trigger picks the email's language from it, among the tenant's
+		meta = map[string]string{"locale": claims.Locale}
+	}
+	username := claims.Username
+	var err error
+	switch claims.Purpose {
+	case link.PurposeReset:
+		_, err = h.cfg.Cognito.ForgotPassword(ctx, &cip.ForgotPasswordInput{
+			ClientId: &c.ClientID, Username: &username, SecretHash: c.secretHash(username), ClientMetadata: meta,
+		})
+	case link.PurposeVerify:
+		_, err = h.cfg.Cognito.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{
+			ClientId: &c.ClientID, Username: &username, SecretHash: c.secretHash(username), ClientMetadata: meta,
+		})
+	}
+	switch kind := classify(err); {
+	case err == nil:
+		h.log(r, slog.LevelInfo, claims.Tenant, "resent")
+	case kind == failOther && errorCode(err) != "InvalidParameterException": // that one: already confirmed
+		h.log(r, slog.LevelError, claims.Tenant, "resend-failed", slog.String("code", errorCode(err)))
+	default:
+		h.log(r, slog.LevelInfo, claims.Tenant, "resend-failed", slog.String("code", errorCode(err)))
+	}
+}
+
+// flowFor is the flow of a link's purpose.
+func flowFor(p link.Purpose) flow {
+	switch p {
+	case link.PurposeInvite:
+		return flowActivate
+	case link.PurposeVerify:
+		return flowConfirm
+	}
+	return flowReset
+}
