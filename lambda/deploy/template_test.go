@@ -230,7 +230,7 @@ func TestTemplateShape(t *testing.T) {
 		fn := tp.resource(t, "PageFunction")
 		assertLine(t, fn, `Runtime: provided\.al2023`, "custom runtime on AL2023")
 		assertLine(t, fn, `AuthType: NONE`, "a public Function URL: the links are opened by anyone")
-		assertLine(t, fn, page.EnvConfig+`: !Ref PageConfig`, "the PageConfig parameter, an override")
+		assert.NotContains(t, fn, page.EnvConfig+":", "the page's configuration holds secrets: never a variable")
 		// Cognito's reset and sign-in APIs are public: no IAM grant for them.
 		assert.NotContains(t, fn, "cognito-idp:", "the page needs no Cognito permission")
 		assert.Equal(t, 2, strings.Count(fn, "Action:"), "two statements: the keyring and the page's configuration:\n%s", fn)
@@ -247,11 +247,13 @@ func TestTemplateShape(t *testing.T) {
 		for _, name := range []string{"FunctionName", "FunctionArn", "LogGroupName", "PageUrl"} {
 			assert.NotEmpty(t, block(outputs, name, 2), "output %s", name)
 		}
-		for _, name := range []string{"DemoUserPoolId", "DemoUserPoolClientId", "PageConfigSecretName"} {
+		for _, name := range []string{"DemoUserPoolId", "DemoUserPoolClientId"} {
 			out := block(outputs, name, 2)
 			require.NotEmpty(t, out, "output %s", name)
 			assertLine(t, out, `Condition: CreateDemo`, name+" only with the demo pool")
 		}
+		out := block(outputs, "PageConfigSecretName", 2)
+		assertLine(t, out, `Condition: CreatePageConfigSecret`, "PageConfigSecretName only with the secret")
 	})
 }
 

@@ -40,7 +40,7 @@ func TestTemplatePageConfigSecret(t *testing.T) {
 	tp := readTemplate(t)
 	secret := tp.resource(t, "PageConfigSecret")
 	assertLine(t, secret, `Type: AWS::SecretsManager::Secret`, "type")
-	assertLine(t, secret, `Condition: CreateDemo`, "with the demo pool")
+	assertLine(t, secret, `Condition: CreatePageConfigSecret`, "with the demo pool or the PageConfig parameter")
 	assertLine(t, secret, `Name: !Sub \$\{AWS::StackName\}-page-config`, "a deterministic name")
 	assertLine(t, tp.resource(t, "PageFunction"), `COGMAIL_PAGE_CONFIG_SECRET: !Sub \$\{AWS::StackName\}-page-config`,
 		"the page is given that name")
