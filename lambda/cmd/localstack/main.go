@@ -114,6 +114,10 @@ func walkthrough(w io.Writer, info *localstack.Info, took time.Duration) {
 	signIn(w, info)
 	fmt.Fprintf(w, "Every message lands in %s, one JSON line each (emailMessage is the HTML):\n\n", rel(string(info.Mailbox)))
 	fmt.Fprintf(w, "  tail -n 1 %s | jq -r .emailMessage > reset.html\n\n", rel(string(info.Mailbox)))
+	// The stack signs with a keyring of its own, made at this start.
+	fmt.Fprintf(w, "Links are signed with this stack's own random keyring; check one with:\n\n")
+	fmt.Fprintf(w, "  COGMAIL_SIGNING_KEYS=\"$(jq -r .signingKeys %s)\" go run ./lambda/cmd/cogmail verify 'LINK'\n\n",
+		rel(filepath.Join(info.State, localstack.InfoFile)))
 	fmt.Fprintf(w, "Logs: %s   Stop it: make local-down\n", rel(info.Logs))
 }
 

@@ -39,6 +39,7 @@ func TestWalkthroughSaysHowToSignIn(t *testing.T) {
 				assert.Contains(t, out.String(), want)
 			}
 			assert.Equal(t, tc.running, bytes.Contains(out.Bytes(), []byte("in a browser at http://127.0.0.1:8088/signin")), out.String())
+			assert.Contains(t, out.String(), `COGMAIL_SIGNING_KEYS="$(jq -r .signingKeys `, "how to verify a link with the stack's keyring")
 		})
 	}
 }
