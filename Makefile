@@ -25,7 +25,7 @@ VULNDB              := $(BIN)/vulndb-$(VULNDB_VERSION)
 # The function as Lambda runs it: static, no RPC shim, reproducible paths.
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 
-.PHONY: vulncheck local-forgot e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction preview
+.PHONY: vulncheck local-forgot e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction preview coldstart
 
 # A bare `make` prints the targets; nothing runs by surprise.
 .DEFAULT_GOAL := help
@@ -33,7 +33,7 @@ LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 # End-to-end only: cognito-local, the emulator, the page and Chromium.
 # Screenshots are kept under build/e2e.
 e2e: tools node-deps ## end-to-end tests only: cognito-local, the emulator, the page, Chromium
-	go test ./lambda/e2e -count=1 -timeout 30m -run E2E -v -artifacts -outputdir $(CURDIR)/build/e2e
+	go test ./lambda/dev/e2e -count=1 -timeout 30m -run E2E -v -artifacts -outputdir $(CURDIR)/build/e2e
 
 # Every target with a `## text` comment on its line, in the Makefile's order.
 help: ## this list
@@ -53,7 +53,7 @@ build-local: ## the function for this machine, in build/local/
 	CGO_ENABLED=0 go build $(LAMBDA_FLAGS) -o build/local/bootstrap ./lambda/cmd/bootstrap
 
 invoke: build-local $(BIN)/aws-lambda-rie ## render EVENT through the Lambda Runtime Interface Emulator (README's first command)
-	go run ./lambda/cmd/invoke -bootstrap build/local/bootstrap -event $(EVENT) -out build/invoke
+	go run ./lambda/dev/cmd/invoke -bootstrap build/local/bootstrap -event $(EVENT) -out build/invoke
 
 render: ## the same answer through `cogmail render`, no emulator
 	go run ./lambda/cmd/cogmail render $(EVENT)
@@ -69,20 +69,20 @@ infra/local/node_modules/.package-lock.json: infra/local/package-lock.json infra
 
 # The page server the local stack's emails link to.
 build-page: ## the reset page server, in build/local/
-	go build -o build/local/page ./lambda/cmd/page
+	go build -o build/local/page ./lambda/dev/cmd/page
 
 # The function, cognito-local and the page server on 127.0.0.1, left running
 # in the background; build/local/stack.json describes them.
 local-up: build-local build-page node-deps $(BIN)/aws-lambda-rie ## start the emulator, cognito-local and the page on 127.0.0.1
-	go run ./lambda/cmd/localstack up -bootstrap build/local/bootstrap -page build/local/page
+	go run ./lambda/dev/cmd/localstack up -bootstrap build/local/bootstrap -page build/local/page
 
 # Asks for a reset email on the running stack and prints its link.
 EMAIL ?= ana@example.com
 local-forgot: ## ask the running stack for a reset email (EMAIL=… LOCALE=…) and print its link
-	go run ./lambda/cmd/localstack forgot $(EMAIL) $(LOCALE)
+	go run ./lambda/dev/cmd/localstack forgot $(EMAIL) $(LOCALE)
 
 local-down: ## stop the local stack
-	go run ./lambda/cmd/localstack down
+	go run ./lambda/dev/cmd/localstack down
 
 test: tools node-deps fmt-check vet staticcheck vulncheck check ## format check, vet, staticcheck, cogmail check and every test (README's second command)
 	go test ./... -count=1 -timeout 30m
@@ -138,6 +138,12 @@ build-PageFunction: ## run by `sam build` for the page
 
 bench: ## the benchmarks of BENCHMARKS.md
 	go test ./lambda/handler -run '^$$' -bench . -benchmem -count 5
+
+# Cold start against an empty Go function built with the same flags: 20
+# emulator starts of each until their first answer, alternating (BENCHMARKS.md).
+coldstart: build-local $(BIN)/aws-lambda-rie ## cogmail's cold start against an echo function's, and package init
+	CGO_ENABLED=0 go build $(LAMBDA_FLAGS) -o build/local/echo ./lambda/dev/rie/testdata/echo
+	go run ./lambda/dev/cmd/coldstart -bootstrap build/local/bootstrap -echo build/local/echo -event $(EVENT)
 
 fuzz: ## fuzz the handler for 60 s
 	go test ./lambda/handler -run '^$$' -fuzz FuzzHandler -fuzztime 60s

@@ -1,5 +1,5 @@
 // Drives Debian's Chromium through the reset journey a person takes, for the
-// end-to-end test (lambda/e2e): opens the email as delivered, follows its
+// end-to-end test (lambda/dev/e2e): opens the email as delivered, follows its
 // button, submits the form once wrongly and once rightly, and photographs
 // each state. Input: one JSON argument; output: one JSON line.
 const { run } = require('./chromium');

@@ -4,7 +4,7 @@
 //
 // Every wait (the launch, each navigation, each action) is bounded by
 // job.timeout, in milliseconds, which the Go test computes on the tests' one
-// scale (lambda/internal/patience): Playwright's own 30 s assumes an idle
+// scale (lambda/dev/patience): Playwright's own 30 s assumes an idle
 // machine. Steps open pages through newPage, which sets it.
 const { chromium } = require('playwright-core');
 

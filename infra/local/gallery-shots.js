@@ -1,5 +1,5 @@
 // Looks at the preview gallery's emails as a person would, for the gallery
-// test (lambda/e2e/gallery_test.go): each cell is one email file shown in
+// test (lambda/dev/e2e/gallery_test.go): each cell is one email file shown in
 // Debian's Chromium at one width and one colour scheme. For each it takes a
 // screenshot and reports whether the page overflows sideways and whether the
 // button is visible, on screen and clickable. Input: one JSON argument;

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/internal/browser"
+	"github.com/cogmail/cogmail/lambda/dev/browser"
 )
 
 // readBack substitutes the placeholders as Cognito does (raw: no escaping,

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cogmail/cogmail/lambda/dev/golden"
 	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/handler"
-	"github.com/cogmail/cogmail/lambda/internal/golden"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/trigger"

@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
+	"github.com/cogmail/cogmail/lambda/dev/golden"
 	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/handler"
-	"github.com/cogmail/cogmail/lambda/internal/golden"
 	"github.com/cogmail/cogmail/lambda/trigger"
 )
 

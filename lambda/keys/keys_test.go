@@ -24,7 +24,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/internal/patience"
+	"github.com/cogmail/cogmail/lambda/dev/patience"
 	"github.com/cogmail/cogmail/lambda/keys"
 )
 

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
-	_ "github.com/cogmail/cogmail/lambda/internal/golden"
+	_ "github.com/cogmail/cogmail/lambda/dev/golden"
 )
 
 // shippedOr is tag where an operator has shipped it, else what a user

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
+	_ "github.com/cogmail/cogmail/lambda/dev/golden"
 	"github.com/cogmail/cogmail/lambda/gate"
-	_ "github.com/cogmail/cogmail/lambda/internal/golden"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/lambda/trigger"
 	"github.com/cogmail/cogmail/templates"

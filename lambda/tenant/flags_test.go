@@ -2,4 +2,4 @@ package tenant
 
 // Every test binary accepts -update, so that `go test ./... -update`
 // rewrites golden files without failing in packages that have none.
-import _ "github.com/cogmail/cogmail/lambda/internal/golden"
+import _ "github.com/cogmail/cogmail/lambda/dev/golden"

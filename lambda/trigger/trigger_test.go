@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	_ "github.com/cogmail/cogmail/lambda/internal/golden"
+	_ "github.com/cogmail/cogmail/lambda/dev/golden"
 )
 
 func TestEveryKindHasOneSource(t *testing.T) {

@@ -25,12 +25,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cogmail/cogmail/lambda/check"
+	"github.com/cogmail/cogmail/lambda/dev/check"
+	"github.com/cogmail/cogmail/lambda/dev/preview"
+	"github.com/cogmail/cogmail/lambda/dev/rie"
 	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
-	"github.com/cogmail/cogmail/lambda/preview"
-	"github.com/cogmail/cogmail/lambda/rie"
 )
 
 // Each command's usage; `cogmail -h` prints them all, `cogmail CMD -h` one.

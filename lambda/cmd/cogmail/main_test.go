@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	_ "github.com/cogmail/cogmail/lambda/internal/golden"
+	_ "github.com/cogmail/cogmail/lambda/dev/golden"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/tenant"

@@ -19,10 +19,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/internal/patience"
+	"github.com/cogmail/cogmail/lambda/dev/patience"
+	"github.com/cogmail/cogmail/lambda/dev/rie"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/page/pagetest"
-	"github.com/cogmail/cogmail/lambda/rie"
 )
 
 // streamed is a Function URL answer as the emulator hands it back: the

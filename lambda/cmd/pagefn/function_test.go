@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/internal/patience"
+	"github.com/cogmail/cogmail/lambda/dev/patience"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/page"
 	"github.com/cogmail/cogmail/lambda/page/pagetest"

@@ -3,7 +3,7 @@ package ascii
 import (
 	"testing"
 
-	_ "github.com/cogmail/cogmail/lambda/internal/golden"
+	_ "github.com/cogmail/cogmail/lambda/dev/golden"
 )
 
 // Each predicate agrees with a byte-by-byte reading, for every byte value in

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	_ "github.com/cogmail/cogmail/lambda/internal/golden"
+	_ "github.com/cogmail/cogmail/lambda/dev/golden"
 )
 
 func TestNearest(t *testing.T) {

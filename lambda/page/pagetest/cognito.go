@@ -1,5 +1,5 @@
 // Package pagetest is what the tests of the page's two adapters
-// (lambda/cmd/page and lambda/cmd/pagefn) share: a Cognito stand-in that
+// (lambda/dev/cmd/page and lambda/cmd/pagefn) share: a Cognito stand-in that
 // speaks Cognito's JSON protocol on 127.0.0.1, and a comparison of answers
 // that must not tell real accounts from unknown ones.
 package pagetest

@@ -1,5 +1,0 @@
-package main
-
-// Every test binary accepts -update, so that `go test ./... -update`
-// rewrites golden files without failing in packages that have none.
-import _ "github.com/cogmail/cogmail/lambda/internal/golden"

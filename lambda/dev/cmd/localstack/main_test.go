@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/cogmail/cogmail/lambda/dev/localstack"
+)
+
+// The banner says where to sign in: the page server's local sign-in page
+// when it runs, and the AWS CLI command either way.
+func TestWalkthroughSaysHowToSignIn(t *testing.T) {
+	info := localstack.Info{
+		State: t.TempDir(), Region: localstack.Region,
+		Cognito: localstack.Cognito{Endpoint: "http://127.0.0.1:9229"},
+		Page:    localstack.Page{URL: "http://127.0.0.1:8088", Running: true},
+		Links:   localstack.Links{SignIn: "http://127.0.0.1:8088/signin"},
+		Clients: localstack.Clients{Public: localstack.Client{ID: "public-client-id"}},
+		Users:   []localstack.User{{Email: "ana@example.com", GivenName: "Ana", Password: "Local-ana-Pass1!"}},
+	}
+	cli := []string{
+		"aws cognito-idp initiate-auth --region us-east-1",
+		"--endpoint-url http://127.0.0.1:9229 --client-id public-client-id --auth-flow USER_PASSWORD_AUTH",
+		"--auth-parameters 'USERNAME=ana@example.com,PASSWORD=Local-ana-Pass1!'",
+	}
+	for _, tc := range []struct {
+		name    string
+		running bool
+	}{{"case=page-running", true}, {"case=no-page", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			info := info
+			info.Page.Running = tc.running
+			var out bytes.Buffer
+			walkthrough(&out, &info, time.Second)
+			for _, want := range cli {
+				assert.Contains(t, out.String(), want)
+			}
+			assert.Equal(t, tc.running, bytes.Contains(out.Bytes(), []byte("in a browser at http://127.0.0.1:8088/signin")), out.String())
+			assert.Contains(t, out.String(), `COGMAIL_SIGNING_KEYS="$(jq -r .signingKeys `, "how to verify a link with the stack's keyring")
+		})
+	}
+}

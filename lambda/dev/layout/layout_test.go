@@ -1,0 +1,219 @@
+package layout
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The functions Lambda runs. What they link is what ships.
+var functions = []string{"lambda/cmd/bootstrap", "lambda/cmd/pagefn"}
+
+// The packages allowed to import development tooling outside test files:
+// the tooling itself and the operator's CLI.
+var toolingImporters = []string{"lambda/dev", "lambda/cmd/cogmail"}
+
+// The modules a function may link besides cogmail and the standard library
+// (go.mod's requirements, testify excepted: it is for tests only).
+var shippedModules = []string{
+	"github.com/aws/aws-lambda-go",
+	"github.com/aws/aws-sdk-go-v2",
+	"github.com/aws/smithy-go",
+	"golang.org/x/text",
+}
+
+// pkg is one line of `go list`: a package, whether it is in the standard
+// library, its module, and what its non-test files import.
+type pkg struct {
+	path, module string
+	standard     bool
+	imports      []string
+}
+
+// goCmd runs the go command with extra environment and returns its output.
+func goCmd(t *testing.T, env []string, args ...string) []byte {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH: " + err.Error())
+	}
+	cmd := exec.Command(goTool, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "go %s: %s", strings.Join(args, " "), stderr.String())
+	return out
+}
+
+// goList lists packages (patterns are the module's import paths, so the
+// test's working directory does not matter) with what their non-test files
+// import.
+func goList(t *testing.T, env []string, args ...string) []pkg {
+	t.Helper()
+	format := "{{.ImportPath}}\t{{.Standard}}\t{{with .Module}}{{.Path}}{{end}}\t{{join .Imports \" \"}}"
+	out := goCmd(t, env, append([]string{"list", "-f", format}, args...)...)
+	var pkgs []pkg
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		require.Len(t, f, 4, "go list line %q", sc.Text())
+		pkgs = append(pkgs, pkg{path: f[0], standard: f[1] == "true", module: f[2], imports: strings.Fields(f[3])})
+	}
+	require.NotEmpty(t, pkgs, "go list found no packages")
+	return pkgs
+}
+
+func modulePath(t *testing.T) string {
+	t.Helper()
+	module := strings.TrimSpace(string(goCmd(t, nil, "list", "-m", "-f", "{{.Path}}")))
+	require.NotEmpty(t, module)
+	return module
+}
+
+// under reports whether import path p is dir or inside it.
+func under(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+// forbiddenInFunction returns, for each package of deps (a function's
+// dependencies) that must not ship, the chain of imports that brings it in
+// from root.
+func forbiddenInFunction(module, root string, deps []pkg) []string {
+	importer := map[string]string{}
+	for _, p := range deps {
+		for _, imp := range p.imports {
+			if _, seen := importer[imp]; !seen {
+				importer[imp] = p.path
+			}
+		}
+	}
+	chain := func(p string) string {
+		c := []string{p}
+		for p != root && importer[p] != "" && len(c) < len(deps) {
+			p = importer[p]
+			c = append([]string{p}, c...)
+		}
+		return strings.Join(c, " → ")
+	}
+	var bad []string
+	for _, p := range deps {
+		switch {
+		case p.standard:
+		case p.module == module:
+			if under(p.path, module+"/lambda/dev") {
+				bad = append(bad, chain(p.path))
+			}
+		default:
+			allowed := false
+			for _, m := range shippedModules {
+				allowed = allowed || under(p.module, m)
+			}
+			if !allowed {
+				bad = append(bad, chain(p.path)+" (module "+p.module+")")
+			}
+		}
+	}
+	return bad
+}
+
+// toolingImports returns "importer → tooling" for each non-test import of a
+// lambda/dev package by a package that may not have one.
+func toolingImports(module string, pkgs []pkg) []string {
+	var bad []string
+	for _, p := range pkgs {
+		exempt := false
+		for _, dir := range toolingImporters {
+			exempt = exempt || under(p.path, module+"/"+dir)
+		}
+		if exempt {
+			continue
+		}
+		for _, imp := range p.imports {
+			if under(imp, module+"/lambda/dev") {
+				bad = append(bad, p.path+" → "+imp)
+			}
+		}
+	}
+	return bad
+}
+
+// TestShippedImportsNoTooling builds each function's dependency list as the
+// deployed binary is built (linux/arm64, lambda.norpc) and as `make invoke`
+// builds it for this machine: no lambda/dev package, and no module beyond
+// the AWS SDK, aws-lambda-go and golang.org/x/text, may be in it.
+func TestShippedImportsNoTooling(t *testing.T) {
+	module := modulePath(t)
+	builds := map[string][]string{
+		"deployed": {"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"},
+		"local":    {"CGO_ENABLED=0"},
+	}
+	for name, env := range builds {
+		for _, fn := range functions {
+			t.Run("case="+name+" "+fn, func(t *testing.T) {
+				root := module + "/" + fn
+				deps := goList(t, env, "-deps", "-tags", "lambda.norpc", root)
+				paths := map[string]bool{}
+				for _, p := range deps {
+					paths[p.path] = true
+				}
+				// The list is the function's: its handler or page is in it.
+				require.True(t, paths[root], "go list -deps %s does not list %s", root, root)
+				require.True(t, paths[module+"/lambda/link"], "go list -deps %s does not list lambda/link", root)
+				assert.Empty(t, forbiddenInFunction(module, root, deps),
+					"%s links what must not ship; move the import into a test file or the code out of lambda/dev", fn)
+			})
+		}
+	}
+}
+
+// TestOnlyTestsImportTooling: outside lambda/dev and the operator's CLI, no
+// non-test file imports lambda/dev, so a library cannot drag tooling into a
+// function that has not been written yet. Test files may (golden, the
+// emulator, patience).
+func TestOnlyTestsImportTooling(t *testing.T) {
+	module := modulePath(t)
+	pkgs := goList(t, nil, module+"/...")
+	require.Greater(t, len(pkgs), 20, "go list %s/... found too few packages", module)
+	assert.Empty(t, toolingImports(module, pkgs),
+		"these non-test files import development tooling (see ARCHITECTURE.md)")
+}
+
+// The checks themselves find what they are for.
+func TestImportChecksFindViolations(t *testing.T) {
+	const m = "example.com/mod"
+	t.Run("case=a shipped library importing tooling", func(t *testing.T) {
+		deps := []pkg{
+			{path: m + "/lambda/cmd/bootstrap", module: m, imports: []string{m + "/lambda/handler"}},
+			{path: m + "/lambda/handler", module: m, imports: []string{m + "/lambda/dev/rie", "fmt"}},
+			{path: m + "/lambda/dev/rie", module: m},
+			{path: "fmt", standard: true},
+		}
+		assert.Equal(t, []string{m + "/lambda/cmd/bootstrap → " + m + "/lambda/handler → " + m + "/lambda/dev/rie"},
+			forbiddenInFunction(m, m+"/lambda/cmd/bootstrap", deps))
+		assert.Equal(t, []string{m + "/lambda/handler → " + m + "/lambda/dev/rie"}, toolingImports(m, deps))
+	})
+	t.Run("case=a test-only module in a function", func(t *testing.T) {
+		deps := []pkg{
+			{path: m + "/lambda/cmd/pagefn", module: m, imports: []string{"github.com/stretchr/testify/assert"}},
+			{path: "github.com/stretchr/testify/assert", module: "github.com/stretchr/testify"},
+			{path: "github.com/aws/aws-sdk-go-v2/service/sts", module: "github.com/aws/aws-sdk-go-v2/service/sts"},
+		}
+		assert.Equal(t, []string{m + "/lambda/cmd/pagefn → github.com/stretchr/testify/assert (module github.com/stretchr/testify)"},
+			forbiddenInFunction(m, m+"/lambda/cmd/pagefn", deps))
+	})
+	t.Run("case=tooling and the CLI may import tooling", func(t *testing.T) {
+		pkgs := []pkg{
+			{path: m + "/lambda/cmd/cogmail", module: m, imports: []string{m + "/lambda/dev/check"}},
+			{path: m + "/lambda/dev/preview", module: m, imports: []string{m + "/lambda/dev/check"}},
+			{path: m + "/lambda/developer", module: m, imports: []string{m + "/lambda/dev"}},
+		}
+		assert.Equal(t, []string{m + "/lambda/developer → " + m + "/lambda/dev"}, toolingImports(m, pkgs))
+	})
+}

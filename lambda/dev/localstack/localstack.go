@@ -1,0 +1,189 @@
+// Package localstack runs cogmail's local stack on 127.0.0.1: the function
+// under the Lambda Runtime Interface Emulator, cognito-local calling it as
+// its Custom Message trigger and writing every message to a mailbox file,
+// and the page server the emails link to. Start seeds a user pool with users
+// and describes the whole in <state>/stack.json for tests and people.
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	procfs "github.com/cogmail/cogmail/lambda/dev/proc"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/cogmail/cogmail/lambda/dev/patience"
+	"github.com/cogmail/cogmail/lambda/dev/rie"
+	"github.com/cogmail/cogmail/lambda/keys"
+	"github.com/cogmail/cogmail/lambda/link"
+)
+
+// DefaultState is the state folder, under the module root.
+const DefaultState = "build/local"
+
+// Where the start script and its packages live, under the module root.
+const (
+	startScript = "infra/local/cognito-local.js"
+	nodeModule  = "infra/local/node_modules/cognito-local"
+)
+
+const (
+	// signInPath is the page config's signInUrl, on the page server: there
+	// is no application to sign in to locally, so the page server serves a
+	// sign-in page of its own (page.SignInPath) when its Cognito is local.
+	signInPath = "/signin"
+	// startTimeout bounds a start that normally takes a few seconds, on a
+	// machine that may be ten times slower than idle.
+	startTimeout = 30 * patience.Slowdown * time.Second / 10
+)
+
+// Options configures Start.
+type Options struct {
+	// Root is the module root; empty means the one above the working
+	// directory.
+	Root string
+	// Bootstrap is the function, built with -tags lambda.norpc.
+	Bootstrap string
+	// Page is the page server binary (lambda/dev/cmd/page); empty runs none, and
+	// the emails' links lead nowhere.
+	Page string
+	// State is the folder for the stack's files; empty means
+	// <Root>/build/local. Start replaces only what it writes there.
+	State string
+	// Output receives the processes' output, each line prefixed with its
+	// process's name; nil discards it. A detached stack writes to
+	// <State>/logs/ instead.
+	Output io.Writer
+	// Detach leaves the processes running when this process exits, records
+	// their pids in stack.json for StopDetached, and sends their output to
+	// log files.
+	Detach bool
+	// Emulator is the aws-lambda-rie binary; empty means rie.Find.
+	Emulator string
+	// Node is the node binary; empty means the one on PATH.
+	Node string
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	Info
+	// Ring is Info.SigningKeys, parsed: what the stack's links verify with.
+	Ring *link.Keyring
+
+	emu      *rie.Emulator
+	procs    []*proc
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start starts and seeds the stack; ctx bounds the start only. On failure
+// every process already started is stopped again.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	began := time.Now()
+	o, err := resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := refuseRunning(o.State); err != nil {
+		return nil, err
+	}
+	if err := cleanState(o.State); err != nil {
+		return nil, err
+	}
+	ports, err := rie.FreePorts(4)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{Info: Info{
+		StartedAt: began.UTC(),
+		State:     o.State,
+		Region:    Region,
+		Cognito:   Cognito{Endpoint: "http://" + loopback(ports[0]), Port: ports[0]},
+		Page:      Page{URL: "http://" + loopback(ports[1]), Port: ports[1]},
+		Overlay:   filepath.Join(o.State, "overlay"),
+		Mailbox:   Mailbox(filepath.Join(o.State, "mailbox.jsonl")),
+	}}
+	s.Links = pageLinks(s.Page.URL)
+	// A keyring of this stack's own: the emulator's function refuses the
+	// public development one, as a deployed function does.
+	s.SigningKeys = keys.Random()
+	if s.Ring, err = s.Keyring(); err != nil {
+		return nil, fmt.Errorf("localstack: the stack's keyring: %w", err)
+	}
+	if o.Detach {
+		s.Logs = filepath.Join(o.State, "logs")
+	}
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	if err := s.start(ctx, o, ports[2:]); err != nil {
+		if stopErr := s.Stop(); stopErr != nil {
+			err = errors.Join(err, stopErr)
+		}
+		return nil, fmt.Errorf("localstack: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Stack) start(ctx context.Context, o Options, emulatorPorts []int) error {
+	if err := writeOverlay(s.Overlay, s.Links); err != nil {
+		return fmt.Errorf("write the tenant overlay: %w", err)
+	}
+	if s.Logs != "" {
+		if err := os.MkdirAll(s.Logs, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := s.startEmulator(ctx, o, emulatorPorts); err != nil {
+		return err
+	}
+	if err := s.startCognito(ctx, o); err != nil {
+		return err
+	}
+	if err := seed(ctx, s.Client(), &s.Info); err != nil {
+		return fmt.Errorf("seed cognito-local: %w", err)
+	}
+	if o.Page != "" {
+		if err := s.startPage(ctx, o); err != nil {
+			return err
+		}
+	}
+	if o.Detach {
+		for _, p := range s.procs {
+			st, _ := procfs.ReadStat(p.cmd.Process.Pid)
+			s.Processes = append(s.Processes, Process{Name: p.name, PID: p.cmd.Process.Pid, Start: st.Start})
+		}
+	}
+	return writeInfo(&s.Info)
+}
+
+// Stop kills every process the stack started, detached or not, and returns
+// once none is left. It is safe to call more than once.
+func (s *Stack) Stop() error {
+	s.stopOnce.Do(func() {
+		var errs []error
+		for i := len(s.procs) - 1; i >= 0; i-- {
+			errs = append(errs, s.procs[i].stop())
+		}
+		if s.emu != nil {
+			errs = append(errs, s.emu.Stop())
+		}
+		// stack.json would describe a stack that is gone.
+		if err := os.Remove(filepath.Join(s.State, InfoFile)); !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+		s.stopErr = errors.Join(errs...)
+	})
+	return s.stopErr
+}
+
+func (s *Stack) logFile(name string) string {
+	if s.Logs == "" {
+		return ""
+	}
+	return filepath.Join(s.Logs, name)
+}
