@@ -14,8 +14,38 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// callTimeout bounds one Cognito call, well inside a visitor's patience.
-const callTimeout = 10 * time.Second
+// Cognito's calls are bounded so that the page always answers itself, with
+// its own error page and headers: inside Lambda the function's timeout
+// (template.yaml: 10 s) would otherwise end a slow call's invocation first,
+// and the visitor would get a bare 502.
+const (
+	// callTimeout bounds one call.
+	callTimeout = 4 * time.Second
+	// callsBudget bounds a request's calls together (an activation makes
+	// two), however long the request may take.
+	callsBudget = 7 * time.Second
+	// answerMargin is kept before the request's own deadline (inside
+	// Lambda, the invocation's) to write the answer after the calls.
+	answerMargin = 1500 * time.Millisecond
+)
+
+// callBudget is how long a request's Cognito calls may take in all:
+// callsBudget, ending answerMargin before the request's deadline if it has
+// one. It may be zero or less: then the calls fail at once, and the page
+// answers in time.
+func callBudget(ctx context.Context) time.Duration {
+	budget := callsBudget
+	if deadline, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(deadline)-answerMargin)
+	}
+	return budget
+}
+
+// budgetContext is the context of a request's Cognito calls: each call
+// takes its own context.WithTimeout(budget, callTimeout) from it.
+func budgetContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, callBudget(ctx))
+}
 
 // SecretHash is what Cognito asks of clients that have a secret:
 // base64(HMAC-SHA256(secret, username + clientID)).
@@ -65,6 +95,16 @@ func classify(err error) failure {
 	return failOther
 }
 
+// deploymentRefused reports a NotAuthorizedException from a call where no
+// user earns one (ForgotPassword, ResendConfirmationCode,
+// ConfirmForgotPassword): most likely a wrong client secret (SecretHash) or
+// a client not allowed the call, which fails every reset alike. It is
+// logged at WARN, not among the INFO of visitors' mistakes. (ConfirmSignUp
+// and InitiateAuth answer it to users: already confirmed, wrong password.)
+func deploymentRefused(err error) bool {
+	return errorCode(err) == "NotAuthorizedException"
+}
+
 // errorCode names a Cognito error for the log. Only the code: messages may
 // one day quote what the caller sent.
 func errorCode(err error) string {
@@ -80,7 +120,9 @@ func errorCode(err error) string {
 
 // reset sets the new password with the link's code.
 func (h *Handler) reset(w http.ResponseWriter, r *http.Request, f flow, t target, password string) {
-	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	budget, done := budgetContext(r.Context())
+	defer done()
+	ctx, cancel := context.WithTimeout(budget, callTimeout)
 	defer cancel()
 	c := t.client
 	_, err := h.cfg.Cognito.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{
@@ -108,13 +150,16 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request, f flow, t tar
 		h.refused(w, r, f, t, "no-temporary-password", "")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
-	defer cancel()
+	// The two calls share one budget: both must leave time for the answer.
+	budget, done := budgetContext(r.Context())
+	defer done()
 	c, username := t.client, t.claims.Username
 	params := map[string]string{"USERNAME": username, "PASSWORD": temporary}
 	if hash := c.secretHash(username); hash != nil {
 		params["SECRET_HASH"] = *hash
 	}
+	ctx, cancel := context.WithTimeout(budget, callTimeout)
+	defer cancel()
 	auth, err := h.cfg.Cognito.InitiateAuth(ctx, &cip.InitiateAuthInput{
 		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &c.ClientID, AuthParameters: params,
 	})
@@ -154,6 +199,8 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request, f flow, t tar
 	for _, a := range t.attrs {
 		responses[attributePrefix+a.Name] = a.Value
 	}
+	ctx, cancel = context.WithTimeout(budget, callTimeout)
+	defer cancel()
 	_, err = h.cfg.Cognito.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
 		ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: &c.ClientID,
 		Session: auth.Session, ChallengeResponses: responses,
@@ -206,11 +253,17 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, f flow, t targ
 func (h *Handler) cognitoFailed(w http.ResponseWriter, r *http.Request, f flow, t target, err error) {
 	kind := classify(err)
 	level := slog.LevelInfo
-	if kind == failOther {
+	switch {
+	case kind == failOther:
 		level = slog.LevelError
+	case !f.confirm && deploymentRefused(err):
+		level = slog.LevelWarn
 	}
 	h.log(r, level, t.claims.Tenant, "cognito-refused", slog.String("code", errorCode(err)))
-	offer := resendFields(linkValues(t.hidden))
+	var offer []field // a version-1 link gets none: see resendable
+	if h.resendable(t.claims, nil) {
+		offer = resendFields(linkValues(t.hidden))
+	}
 	switch kind {
 	case failCode:
 		h.unusable(w, r, f, offer, t.claims.Tenant, t.claims.Locale, "page.error.code")

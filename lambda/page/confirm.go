@@ -12,7 +12,9 @@ import (
 // the button a verified confirmation link shows (opening the link changes
 // nothing, so a mail scanner's prefetch confirms no one).
 func (h *Handler) confirmSignUp(w http.ResponseWriter, r *http.Request, f flow, t target) {
-	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	budget, done := budgetContext(r.Context())
+	defer done()
+	ctx, cancel := context.WithTimeout(budget, callTimeout)
 	defer cancel()
 	c := t.client
 	_, err := h.cfg.Cognito.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{

@@ -122,6 +122,7 @@ type env struct {
 	cognito *fakeCognito
 	ring    *link.Keyring
 	logs    *bytes.Buffer
+	clients map[string]page.Client // as configured: links name their tenant's pool
 
 	mu    sync.Mutex
 	now   time.Time
@@ -168,6 +169,13 @@ func newRing(t *testing.T, kid string) *link.Keyring {
 // tenants; the default tenant's client has a secret, acme's has none.
 func newEnv(t *testing.T, edit func(*page.Config)) *env {
 	t.Helper()
+	return newEnvServing(t, edit, nil)
+}
+
+// newEnvServing is newEnv with the page inside wrap (nil: none), which
+// plays what stands in front of the page.
+func newEnvServing(t *testing.T, edit func(*page.Config), wrap func(http.Handler) http.Handler) *env {
+	t.Helper()
 	renderer, err := render.New(templates.FS)
 	require.NoError(t, err)
 	e := &env{t: t, ring: newRing(t, "k1"), logs: new(bytes.Buffer), cognito: &fakeCognito{errs: map[string]error{}}, now: testNow}
@@ -191,9 +199,14 @@ func newEnv(t *testing.T, edit func(*page.Config)) *env {
 	if edit != nil {
 		edit(&cfg)
 	}
+	e.clients = cfg.Clients
 	h, err := page.New(cfg)
 	require.NoError(t, err)
-	e.srv = httptest.NewServer(h)
+	var served http.Handler = h
+	if wrap != nil {
+		served = wrap(h)
+	}
+	e.srv = httptest.NewServer(served)
 	t.Cleanup(e.srv.Close)
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
@@ -201,9 +214,12 @@ func newEnv(t *testing.T, edit func(*page.Config)) *env {
 	return e
 }
 
-// linkOpts describe a link to sign; zero fields get test defaults.
+// linkOpts describe a link to sign; zero fields get test defaults: a
+// version-2 link of the tenant's configured pool, as cogmail signs them.
 type linkOpts struct {
 	path, tenant, locale, code string
+	pool                       string // "": the tenant's configured pool
+	v1                         bool   // a version-1 link, which names no pool, as cogmail signed them before
 	purpose                    link.Purpose
 	expires                    time.Time
 	ring                       *link.Keyring
@@ -229,8 +245,15 @@ func (e *env) link(o linkOpts) string {
 	if o.ring == nil {
 		o.ring = e.ring
 	}
+	switch {
+	case o.v1:
+		o.pool = ""
+	case o.pool == "":
+		o.pool = e.clients[o.tenant].UserPoolID
+		require.NotEmpty(e.t, o.pool, "tenant %q has no client: name the link's pool", o.tenant)
+	}
 	raw, err := link.Sign(link.Params{Base: e.srv.URL + o.path, Mode: link.ModeQuery, Purpose: o.purpose, Tenant: o.tenant,
-		Username: testUser, Locale: o.locale, Expires: o.expires, Code: o.code}, o.ring)
+		UserPool: o.pool, Username: testUser, Locale: o.locale, Expires: o.expires, Code: o.code}, o.ring)
 	require.NoError(e.t, err)
 	return raw
 }

@@ -283,7 +283,7 @@ func TestOtherRoutes(t *testing.T) {
 
 func TestTenantWithoutClient(t *testing.T) {
 	e := newEnv(t, func(c *page.Config) { delete(c.Clients, "acme") })
-	res := e.get(e.link(linkOpts{tenant: "acme", locale: "en"}))
+	res := e.get(e.link(linkOpts{tenant: "acme", pool: acmePool, locale: "en"}))
 	assert.Equal(t, http.StatusInternalServerError, res.status)
 	assert.Contains(t, res.body, "Password changes for Acme Rockets are not set up yet")
 	assert.Contains(t, e.logs.String(), "no app client configured")

@@ -28,7 +28,8 @@ const resendPath = "/resend"
 const ResendGrace = 7 * 24 * time.Hour
 
 // resendTimeout bounds the call made after the answer; inside Lambda it
-// must end within the function's timeout (template.yaml: 10 s).
+// also ends answerMargin before the invocation's deadline (template.yaml:
+// 10 s), so that the invocation ends of itself (see lambda/cmd/pagefn).
 const resendTimeout = 8 * time.Second
 
 // resendParams are the link's parameters the resend form carries: the
@@ -38,11 +39,17 @@ var resendParams = []string{
 }
 
 // resendable reports whether a link whose signature holds (err nil or
-// link.ErrExpired, from checkLink) can ask for a new email: expired less
+// link.ErrExpired, from checkLink) can ask for a new email: a version-2
+// link, whose signed pool checkLink found to be its tenant's, expired less
 // than ResendGrace ago, of a purpose whose flow the page can restart
 // itself (an invitation needs an administrator), for a tenant with a client.
+// A version-1 link names no pool: it is taken until it expires, never
+// beyond, so that it cannot make the page email a user of another pool
+// (README: Signed links).
 func (h *Handler) resendable(claims link.Claims, err error) bool {
 	switch {
+	case claims.Version != 2:
+		return false
 	case err == nil:
 	case errors.Is(err, link.ErrExpired) && h.cfg.Now().Sub(claims.Expires) <= ResendGrace:
 	default:
@@ -115,7 +122,13 @@ func (h *Handler) resend(w http.ResponseWriter, r *http.Request) {
 // send asks Cognito for the new email. It runs after the answer, so its
 // outcome goes to the log only (codes, never who).
 func (h *Handler) send(r *http.Request, claims link.Claims, c Client) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), resendTimeout)
+	// The answer is out: the request's cancellation no longer counts, its
+	// deadline (the invocation's) does.
+	timeout := resendTimeout
+	if deadline, ok := r.Context().Deadline(); ok {
+		timeout = min(timeout, time.Until(deadline)-answerMargin)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 	defer cancel()
 	var meta map[string]string
 	if claims.Locale != "" { // the trigger picks the email's language from it, among the tenant's
@@ -138,6 +151,8 @@ func (h *Handler) send(r *http.Request, claims link.Claims, c Client) {
 		h.log(r, slog.LevelInfo, claims.Tenant, "resent")
 	case kind == failOther && errorCode(err) != "InvalidParameterException": // that one: already confirmed
 		h.log(r, slog.LevelError, claims.Tenant, "resend-failed", slog.String("code", errorCode(err)))
+	case deploymentRefused(err):
+		h.log(r, slog.LevelWarn, claims.Tenant, "resend-failed", slog.String("code", errorCode(err)))
 	default:
 		h.log(r, slog.LevelInfo, claims.Tenant, "resend-failed", slog.String("code", errorCode(err)))
 	}

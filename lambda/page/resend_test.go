@@ -36,6 +36,7 @@ func TestResend(t *testing.T) {
 	}{
 		{"case=reset-expired-yesterday", "default", "es", "ForgotPassword", "client-default",
 			secretHash(testUser, "client-default", testSecret), link.PurposeReset, testNow.Add(-24 * time.Hour)},
+		// A version-2 link (e.link's default), whose signed pool is acme's.
 		{"case=reset-expired-at-the-grace's-end", "acme", "de", "ForgotPassword", "client-acme", "",
 			link.PurposeReset, testNow.Add(-page.ResendGrace)},
 		{"case=confirmation-expired", "acme", "fr", "ResendConfirmationCode", "client-acme", "",
@@ -45,6 +46,7 @@ func TestResend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, nil)
 			form := e.resendForm(e.link(linkOpts{purpose: tt.purpose, tenant: tt.tenant, locale: tt.locale, expires: tt.expires}))
+			require.Equal(t, e.clients[tt.tenant].UserPoolID, form.Get(link.ParamUserPool), "the form carries the signed pool")
 			res := e.post("/resend", form)
 			require.Equal(t, http.StatusOK, res.status, res.body)
 			assert.Contains(t, res.body, `<html lang="`+tt.locale+`"`)
@@ -109,63 +111,116 @@ func TestResendAnswersAlike(t *testing.T) {
 	}
 }
 
-// No email for a link that is not authentic, too old, or an invitation
-// (a new one needs an administrator): the visitor is sent elsewhere.
+// No email for a link that is not authentic, too old, of version 1 (it
+// names no pool), or an invitation (a new one needs an administrator): the
+// visitor is sent elsewhere. The cases that no page offers a resend form
+// for post the link with the token such a form would carry (mintResend),
+// so that what refuses them is the link, not the token.
 func TestResendRefused(t *testing.T) {
+	const elsewhere, invitation = "You can ask Example App for a new one.", "Ask the person who invited you to send a new invitation."
 	tests := []struct {
 		name string
 		form func(e *env) url.Values
-		want string
+		want string // "": sent, the control that the minted token is good
+		why  string // the log's reason
 	}{
 		{"case=tampered-username", func(e *env) url.Values {
 			f := e.resendForm(e.link(linkOpts{locale: "en", expires: testNow.Add(-time.Minute)}))
 			f.Set("username", "someone-else")
 			return f
-		}, "You can ask Example App for a new one."},
+		}, elsewhere, "bad-signature"},
 		{"case=beyond-grace", func(e *env) url.Values {
 			// Within the grace when shown, past it when posted; the
 			// token still young.
 			f := e.resendForm(e.link(linkOpts{locale: "en", expires: testNow.Add(-page.ResendGrace + time.Minute)}))
 			e.advance(2 * time.Minute)
 			return f
-		}, "You can ask Example App for a new one."},
+		}, elsewhere, "not-resendable"},
+		{"case=minted-for-a-resendable-link", func(e *env) url.Values {
+			return e.mintResend(e.link(linkOpts{locale: "en", expires: testNow.Add(-time.Minute)}))
+		}, "", ""},
 		{"case=invitation", func(e *env) url.Values {
-			raw := e.link(linkOpts{purpose: link.PurposeInvite, locale: "en", expires: testNow.Add(-time.Minute)})
-			u, err := url.Parse(raw)
-			require.NoError(t, err)
-			// The invitation page has no resend form: post its link by hand,
-			// with a token a resend form would carry.
-			f := e.resendForm(e.link(linkOpts{locale: "en", expires: testNow.Add(-time.Minute)}))
-			q := u.Query()
-			for _, name := range []string{"username", "tenant", "locale", "exp", "kid", "sig"} {
-				f.Set(name, q.Get(name))
-			}
-			return f
-		}, ""},
+			return e.mintResend(e.link(linkOpts{purpose: link.PurposeInvite, locale: "en", expires: testNow.Add(-time.Minute)}))
+		}, invitation, "not-resendable"},
+		{"case=version-1-expired", func(e *env) url.Values {
+			return e.mintResend(e.link(linkOpts{v1: true, locale: "en", expires: testNow.Add(-time.Minute)}))
+		}, elsewhere, "not-resendable"},
+		{"case=version-1-unexpired", func(e *env) url.Values {
+			return e.mintResend(e.link(linkOpts{v1: true, locale: "en"}))
+		}, elsewhere, "not-resendable"},
+		{"case=another-pool", func(e *env) url.Values {
+			return e.mintResend(e.link(linkOpts{pool: acmePool, locale: "en", expires: testNow.Add(-time.Minute)}))
+		}, elsewhere, "wrong-pool"},
 		{"case=no-link", func(e *env) url.Values {
 			f := e.resendForm(e.link(linkOpts{locale: "en", expires: testNow.Add(-time.Minute)}))
 			for _, name := range []string{"username", "tenant", "locale", "exp", "kid"} {
 				f.Del(name)
 			}
 			return f
-		}, "You can ask Example App for a new one."},
+		}, elsewhere, "malformed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, nil)
+			e := newEnv(t, func(c *page.Config) { c.CSRFKey = testCSRFKey })
 			res := e.post("/resend", tt.form(e))
-			if tt.want == "" { // a token bound to another link: refused before anything else
-				assert.Equal(t, http.StatusForbidden, res.status)
-			} else {
-				assert.Equal(t, http.StatusBadRequest, res.status)
-				assert.Contains(t, res.body, tt.want)
-				assert.Contains(t, res.body, `<a class="button" href="https://app.example.com/sign-in">`)
-				assert.NotContains(t, res.body, `action="/resend"`)
+			if tt.want == "" {
+				assert.Equal(t, http.StatusOK, res.status, res.body)
+				assert.Contains(t, res.body, sentEN)
+				assert.Equal(t, 1, e.runLater())
+				assert.Equal(t, []string{"ForgotPassword"}, e.cognito.Calls())
+				return
 			}
+			assert.Equal(t, http.StatusBadRequest, res.status, "refused for the link, not for its token")
+			assert.Contains(t, res.body, tt.want)
+			if tt.want == elsewhere {
+				assert.Contains(t, res.body, `<a class="button" href="https://app.example.com/sign-in">`)
+			}
+			assert.NotContains(t, res.body, `action="/resend"`)
+			assert.Contains(t, e.logs.String(), `"route":"/resend","tenant":"","outcome":"invalid-link","reason":"`+tt.why+`"`)
 			assert.Zero(t, e.runLater())
 			assert.Empty(t, e.cognito.Calls())
 		})
 	}
+}
+
+// A version-1 link names no pool: the page takes it until it expires, and
+// never offers it a new email, expired or refused by Cognito. A version-2
+// link, the same otherwise, is offered one.
+func TestVersion1LinkOffersNoResend(t *testing.T) {
+	tests := []struct {
+		name  string
+		v1    bool
+		open  func(e *env, raw string) response
+		offer bool
+	}{
+		{"case=v1-expired", true, func(e *env, raw string) response { return e.get(raw) }, false},
+		{"case=v2-expired", false, func(e *env, raw string) response { return e.get(raw) }, true},
+		{"case=v1-code-refused", true, codeRefused, false},
+		{"case=v2-code-refused", false, codeRefused, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			e.cognito.errs["ConfirmForgotPassword"] = &types.CodeMismatchException{}
+			expires := testNow.Add(time.Hour)
+			if strings.HasSuffix(tt.name, "-expired") {
+				expires = testNow.Add(-time.Minute)
+			}
+			res := tt.open(e, e.link(linkOpts{v1: tt.v1, locale: "en", expires: expires}))
+			assert.Equal(t, http.StatusBadRequest, res.status)
+			if tt.offer {
+				assert.Contains(t, res.body, `action="/resend"`)
+				return
+			}
+			assert.NotContains(t, res.body, `action="/resend"`)
+			assert.Contains(t, res.body, "You can ask Example App for a new one.")
+		})
+	}
+}
+
+// codeRefused submits a new password with the link, which Cognito refuses.
+func codeRefused(e *env, raw string) response {
+	return e.submit(raw, "password", testPassword, "repeat", testPassword)
 }
 
 // The page of an unusable invitation asks for a new invitation and offers

@@ -52,7 +52,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	if hash := client.secretHash(v.Email); hash != nil {
 		params["SECRET_HASH"] = *hash
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	budget, done := budgetContext(r.Context())
+	defer done()
+	ctx, cancel := context.WithTimeout(budget, callTimeout)
 	defer cancel()
 	out, err := h.cfg.Cognito.InitiateAuth(ctx, &cip.InitiateAuthInput{
 		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &client.ClientID, AuthParameters: params,

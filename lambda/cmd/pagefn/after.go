@@ -40,7 +40,26 @@ type afterwork struct {
 	logger  *slog.Logger
 
 	mu      sync.Mutex
-	pending map[string]*sync.WaitGroup // by request id
+	pending map[string]*invocation // by request id
+	// finished remembers the invocations whose wait is over, the last
+	// maxFinished of them (oldest first in order): a late call for one
+	// must not start a count that nothing would ever wait for or delete.
+	finished map[string]bool
+	order    []string
+}
+
+// maxFinished bounds finished. Lambda runs one invocation at a time in an
+// execution environment: a late call can only be for a recent one.
+const maxFinished = 64
+
+// invocation is one invocation's count.
+type invocation struct {
+	n    int           // the handler, until handled, plus the work still running
+	done chan struct{} // closed when n drops to zero
+}
+
+func newAfterwork(logger *slog.Logger) *afterwork {
+	return &afterwork{client: &http.Client{}, logger: logger, pending: map[string]*invocation{}, finished: map[string]bool{}}
 }
 
 // registerAfterwork registers the extension when the process runs in
@@ -51,7 +70,8 @@ func registerAfterwork(getenv func(string) string, logger *slog.Logger) (*afterw
 	if api == "" {
 		return nil, nil
 	}
-	a := &afterwork{api: api, client: &http.Client{}, logger: logger, pending: map[string]*sync.WaitGroup{}}
+	a := newAfterwork(logger)
+	a.api = api
 	req, err := http.NewRequest(http.MethodPost, a.url("register"), bytes.NewReader([]byte(`{"events":["INVOKE"]}`)))
 	if err != nil {
 		return nil, err
@@ -119,54 +139,97 @@ func (a *afterwork) next() (invokeEvent, error) {
 	return ev, json.NewDecoder(io.LimitReader(res.Body, 64<<10)).Decode(&ev)
 }
 
-// count returns the invocation's counter, created holding the handler.
-func (a *afterwork) count(id string) *sync.WaitGroup {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	wg, ok := a.pending[id]
-	if !ok {
-		wg = new(sync.WaitGroup)
-		wg.Add(1) // the handler, until handled
-		a.pending[id] = wg
+// count returns the invocation's count, created holding the handler, or
+// nil once its wait is over. The caller holds a.mu.
+func (a *afterwork) count(id string) *invocation {
+	if a.finished[id] {
+		return nil
 	}
-	return wg
+	inv, ok := a.pending[id]
+	if !ok {
+		inv = &invocation{n: 1, done: make(chan struct{})} // the handler, until handled
+		a.pending[id] = inv
+	}
+	return inv
+}
+
+// release takes one off the count. The caller holds a.mu.
+func (inv *invocation) release() {
+	if inv.n--; inv.n == 0 {
+		close(inv.done)
+	}
 }
 
 // wait returns when the invocation's handler and work are done, or at its
-// deadline (an invocation that never reached the handler, say).
+// deadline (an invocation that never reached the handler, say). Either way
+// the invocation is finished then: later calls for it count nothing.
 func (a *afterwork) wait(id string, deadline time.Time) {
-	wg := a.count(id)
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	a.mu.Lock()
+	inv := a.count(id)
+	a.mu.Unlock()
+	if inv == nil { // the same event twice: already waited for
+		return
+	}
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	select {
-	case <-done:
+	case <-inv.done:
 	case <-timer.C:
 		a.logger.Warn("work after the answer outlived the invocation")
 	}
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	delete(a.pending, id)
-	a.mu.Unlock()
+	a.finished[id] = true
+	if a.order = append(a.order, id); len(a.order) > maxFinished {
+		delete(a.finished, a.order[0])
+		a.order = a.order[1:]
+	}
 }
 
 // handled marks the invocation's handler done: its answer is written and
 // it starts no more work.
 func (a *afterwork) handled(ctx context.Context) {
-	if id := requestID(ctx); a != nil && id != "" {
-		a.count(id).Done()
+	id := requestID(ctx)
+	if a == nil || id == "" {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if inv := a.count(id); inv != nil && inv.n > 0 {
+		inv.release()
 	}
 }
 
-// after runs work in a goroutine that the invocation waits for.
+// after runs work in a goroutine that the invocation waits for. Work that
+// comes after the invocation is over (its wait gave up at the deadline)
+// runs all the same, uncounted: nothing waits for it any more. Either way
+// work bounds its own duration (the page gives its calls a deadline), so
+// no goroutine outlives its invocation by more than that.
 func (a *afterwork) after(ctx context.Context, work func()) {
 	id := requestID(ctx)
 	if a == nil || id == "" {
 		go work()
 		return
 	}
-	wg := a.count(id)
-	wg.Go(work)
+	a.mu.Lock()
+	inv := a.count(id)
+	if inv == nil || inv.n == 0 { // finished, or its count already reached zero
+		a.mu.Unlock()
+		a.logger.Warn("work started after its invocation was over")
+		go work()
+		return
+	}
+	inv.n++
+	a.mu.Unlock()
+	go func() {
+		defer func() {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			inv.release()
+		}()
+		work()
+	}()
 }
 
 func requestID(ctx context.Context) string {

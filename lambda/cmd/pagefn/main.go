@@ -14,20 +14,28 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/cogmail/cogmail/lambda/keys"
 )
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	slog.SetDefault(logger)
-	a, err := registerAfterwork(os.Getenv, logger)
+	a, err := registerAfterwork(environ, logger)
 	if err != nil {
 		logger.Error("page extension", "error", err.Error())
 		os.Exit(1)
 	}
-	h, err := setup(context.Background(), os.Getenv, logger, time.Now, a.after)
+	h, err := setup(context.Background(), environ, logger, time.Now, a.after)
 	if err != nil {
 		logger.Error("page configuration", "error", err.Error())
 		os.Exit(1)
 	}
 	lambda.StartHandlerFunc(functionHandler(h, a, logger))
 }
+
+// environ reads the process environment as the function does: a keyring
+// variable set to "" reads as blank, which keys.Load refuses, where
+// os.Getenv would make it unset and, outside Lambda, the public
+// development keyring.
+func environ(name string) string { return keys.Getenv(name) }

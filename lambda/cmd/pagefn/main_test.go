@@ -3,14 +3,57 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdaurl"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cogmail/cogmail/lambda/keys"
+	"github.com/cogmail/cogmail/lambda/page"
+	"github.com/cogmail/cogmail/lambda/page/pagetest"
 )
+
+// The function reads its environment as keys.Getenv does: a keyring
+// variable set to "" (a failed $(…), an empty deployment parameter) stops
+// it, where os.Getenv would read it as unset and, outside Lambda, check
+// links with the public development keyring.
+func TestEnvironRefusesABlankKeyring(t *testing.T) {
+	_, ringJSON := pagetest.Keyring(t)
+	tests := []struct {
+		name, variable, value string
+		want                  string // error text; "" builds the page
+	}{
+		{"case=signing-keys-set-empty", keys.EnvSigningKeys, "", "blank"},
+		{"case=secret-arn-set-empty", keys.EnvSecretARN, "", "blank"},
+		{"case=signing-keys", keys.EnvSigningKeys, ringJSON, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolateAWS(t, "")
+			// Outside Lambda, where an unset keyring would be the development one.
+			for _, name := range []string{"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_RUNTIME_API", EnvConfigSecret,
+				keys.EnvSigningKeys, keys.EnvSecretARN, "COGMAIL_TEMPLATES_DIR"} {
+				t.Setenv(name, "") // restored after the test
+				require.NoError(t, os.Unsetenv(name))
+			}
+			t.Setenv(page.EnvConfig, pagetest.Config)
+			t.Setenv(tt.variable, tt.value)
+			_, err := setup(context.Background(), environ, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Now, nil)
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
 
 func TestWithCookies(t *testing.T) {
 	tests := []struct {

@@ -26,7 +26,10 @@ type Call struct {
 // Cognito answers ForgotPassword and ResendConfirmationCode as Cognito
 // does for a pool without PreventUserExistenceErrors: a known user after
 // Delay (Cognito runs the Custom Message trigger before it answers), an
-// unknown one at once with UserNotFoundException.
+// unknown one at once with UserNotFoundException. For a known user,
+// InitiateAuth answers the NEW_PASSWORD_REQUIRED challenge of an invited
+// user, whatever the password, and RespondToAuthChallenge accepts the new
+// one: enough for an activation. It answers no other operation.
 type Cognito struct {
 	URL   string
 	Known map[string]bool // usernames that exist
@@ -34,6 +37,9 @@ type Cognito struct {
 	// Hold, when set, keeps known users' calls waiting until it is closed,
 	// whatever Delay says: a test can then act while a call is pending.
 	Hold chan struct{}
+	// Slow, when set, names the operations Delay and Hold apply to; the
+	// others answer at once. Nil: all of them.
+	Slow map[string]bool
 
 	mu      sync.Mutex
 	calls   []Call
@@ -56,19 +62,26 @@ func StartCognito(t testing.TB, delay time.Duration, known ...string) *Cognito {
 func (c *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
 	var in struct {
-		ClientID       string `json:"ClientId"`
-		Username       string
-		ClientMetadata map[string]string
+		ClientID           string `json:"ClientId"`
+		Username           string
+		ClientMetadata     map[string]string
+		AuthParameters     map[string]string // InitiateAuth
+		ChallengeResponses map[string]string // RespondToAuthChallenge
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		fail(w, "InvalidParameterException", "unreadable request")
 		return
 	}
+	for _, named := range []map[string]string{in.AuthParameters, in.ChallengeResponses} {
+		if in.Username == "" {
+			in.Username = named["USERNAME"]
+		}
+	}
 	c.mu.Lock()
 	c.arrived++
 	c.mu.Unlock()
 	known := c.Known[in.Username]
-	if known {
+	if known && (c.Slow == nil || c.Slow[op]) {
 		wait := time.After(c.Delay)
 		if c.Hold != nil {
 			wait = nil
@@ -83,14 +96,23 @@ func (c *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	c.calls = append(c.calls, Call{Op: op, Username: in.Username, ClientID: in.ClientID, Metadata: in.ClientMetadata, Answered: time.Now()})
 	c.mu.Unlock()
+	answer := map[string]string{
+		"ForgotPassword":         `{"CodeDeliveryDetails":{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"j***@e***"}}`,
+		"ResendConfirmationCode": `{"CodeDeliveryDetails":{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"j***@e***"}}`,
+		"InitiateAuth": fmt.Sprintf(`{"ChallengeName":"NEW_PASSWORD_REQUIRED","Session":"stand-in-session",`+
+			`"ChallengeParameters":{"USER_ID_FOR_SRP":%q,"requiredAttributes":"[]","userAttributes":"{}"}}`, in.Username),
+		"RespondToAuthChallenge": `{"AuthenticationResult":{"AccessToken":"stand-in","IdToken":"stand-in","RefreshToken":"stand-in","ExpiresIn":3600,"TokenType":"Bearer"}}`,
+	}[op]
 	switch {
-	case op != "ForgotPassword" && op != "ResendConfirmationCode":
+	case answer == "":
 		fail(w, "InvalidParameterException", "the stand-in does not answer "+op)
+	case !known && (op == "InitiateAuth" || op == "RespondToAuthChallenge"):
+		fail(w, "NotAuthorizedException", "Incorrect username or password.")
 	case !known:
 		fail(w, "UserNotFoundException", "User does not exist.")
 	default:
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		_, _ = fmt.Fprint(w, `{"CodeDeliveryDetails":{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"j***@e***"}}`)
+		_, _ = fmt.Fprint(w, answer)
 	}
 }
 

@@ -25,19 +25,22 @@ func Keyring(t testing.TB) (*link.Keyring, string) {
 	return ring, text
 }
 
-// ResetLink signs a query-mode reset link of the default tenant for
-// username, on base (the page's URL), expiring at expires.
+// ResetLink signs a query-mode reset link of the default tenant and its
+// pool in Config (a version-2 link, as cogmail signs them) for username, on
+// base (the page's URL), expiring at expires.
 func ResetLink(t testing.TB, ring *link.Keyring, base, username string, expires time.Time) string {
 	t.Helper()
 	raw, err := link.Sign(link.Params{Base: base + "/reset", Mode: link.ModeQuery, Purpose: link.PurposeReset,
-		Tenant: "default", Username: username, Locale: "en", Expires: expires, Code: "123456"}, ring)
+		Tenant: "default", UserPool: Pool, Username: username, Locale: "en", Expires: expires, Code: "123456"}, ring)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return raw
 }
 
-// Config is a page configuration for the default tenant whose pool is in
-// the stand-in's region.
-const Config = `{"tenants":{"default":{"userPoolId":"eu-west-1_Ab12Cd34E","clientId":"standinclient",` +
+// Pool is the default tenant's user pool in Config, in the stand-in's region.
+const Pool = "eu-west-1_Ab12Cd34E"
+
+// Config is a page configuration for the default tenant, of Pool.
+const Config = `{"tenants":{"default":{"userPoolId":"` + Pool + `","clientId":"standinclient",` +
 	`"signInUrl":"https://app.example.com/sign-in"}}}`

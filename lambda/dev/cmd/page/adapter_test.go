@@ -160,7 +160,9 @@ func TestBehindProxy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := map[string]string{page.EnvConfig: pagetest.Config, EnvBehindProxy: tt.env}
+			// Behind a proxy the page refuses the development keyring.
+			_, ringJSON := pagetest.Keyring(t)
+			env := map[string]string{page.EnvConfig: pagetest.Config, EnvBehindProxy: tt.env, keys.EnvSigningKeys: ringJSON}
 			base, _ := serve(t, env)
 			req, err := http.NewRequest(http.MethodGet, base+"/reset", nil) // the opener: it has a form
 			require.NoError(t, err)

@@ -4,8 +4,8 @@
 //
 // It reads COGMAIL_PAGE_ADDR (default 127.0.0.1:8088; a non-loopback address
 // needs -public), COGMAIL_PAGE_CONFIG, the keyring variables of package keys
-// (with -public, never the development keyring), COGMAIL_TEMPLATES_DIR and the
-// AWS SDK's own variables.
+// (with -public or behind a proxy, never the development keyring),
+// COGMAIL_TEMPLATES_DIR and the AWS SDK's own variables.
 //
 // Behind a proxy that terminates TLS, pass -behind-proxy (or set
 // COGMAIL_PAGE_BEHIND_PROXY=true): only then is X-Forwarded-Proto: https
@@ -130,9 +130,11 @@ func run(ctx context.Context, public bool, getenv func(string) string, logger *s
 	return nil
 }
 
-// newHandler builds the page from the environment. A public page refuses
-// the development key (by its id or its bytes): whoever reaches it could
-// otherwise sign their own links and set passwords with them.
+// newHandler builds the page from the environment. A page others reach
+// (-public, or behind a proxy, which is there to serve others) refuses the
+// development key (by its id or its bytes): whoever reaches it could
+// otherwise sign their own links, set passwords with them, and have it
+// email any user they name.
 func newHandler(getenv func(string) string, public bool, logger *slog.Logger) (http.Handler, error) {
 	return newPage(getenv, public, logger, new(sync.WaitGroup))
 }
@@ -154,9 +156,13 @@ func newPage(getenv func(string) string, public bool, logger *slog.Logger, later
 	}
 	cfg.TrustForwardedProto = behindProxy
 	cfg.After = func(_ context.Context, work func()) { later.Go(work) }
-	if public {
+	if public || behindProxy {
 		if err := keys.RefuseDevelopment(cfg.Keyring); err != nil {
-			return nil, fmt.Errorf("-public: %w: set %s or %s", err, keys.EnvSecretARN, keys.EnvSigningKeys)
+			why := "-public"
+			if !public {
+				why = "-behind-proxy (" + EnvBehindProxy + ")"
+			}
+			return nil, fmt.Errorf("%s: others reach this page: %w: set %s or %s", why, err, keys.EnvSecretARN, keys.EnvSigningKeys)
 		}
 	}
 	cfg.Logger = logger
