@@ -58,8 +58,9 @@ type Options struct {
 	// process environment (os.LookupEnv). It lets tests run without touching
 	// the process environment; pass Getenv (this package's) rather than
 	// os.Getenv, so that a variable set to "" is refused, not ignored.
-	// The AWS SDK still reads its own variables (credentials, region,
-	// AWS_ENDPOINT_URL_SECRETS_MANAGER…) from the process environment.
+	// The Secrets Manager call still reads the AWS variables (credentials,
+	// region, AWS_ENDPOINT_URL_SECRETS_MANAGER…) from the process
+	// environment, as the AWS SDK would (secretsmanager.go).
 	Getenv func(string) string
 	// Timeout bounds the whole Secrets Manager fetch, loading the AWS
 	// configuration and every retry included; 0 or less means DefaultTimeout.

@@ -20,7 +20,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -342,14 +341,14 @@ func TestLoadSecretsManager(t *testing.T) {
 			// ...and a failing secret does not fall back to the variable.
 			name:    "case=arn-wins-over-env-even-failing",
 			env:     map[string]string{keys.EnvSecretARN: missingARN, keys.EnvSigningKeys: ringJSON("env-1", envKey)},
-			wantErr: []string{"not found", missingARN},
-			wantAs:  new(*types.ResourceNotFoundException),
+			wantErr: []string{"not found", missingARN, "ResourceNotFoundException"},
+			wantAs:  new(*keys.APIError),
 		},
 		{
 			name:    "case=missing",
 			env:     map[string]string{keys.EnvSecretARN: missingARN},
-			wantErr: []string{"not found", missingARN},
-			wantAs:  new(*types.ResourceNotFoundException),
+			wantErr: []string{"not found", missingARN, "ResourceNotFoundException"},
+			wantAs:  new(*keys.APIError),
 		},
 		{
 			name:    "case=not-json",
