@@ -1,6 +1,7 @@
 // Package templates embeds the email templates, message catalogs and tenant
-// configurations, so the function carries everything it renders with and
-// parses it once at cold start.
+// configurations, so the function carries everything it renders with. They
+// cannot change after the build, whose tests and `cogmail check` validate
+// them whole; a cold start only parses what its first message needs.
 package templates
 
 import "embed"

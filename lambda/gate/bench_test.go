@@ -21,18 +21,6 @@ func BenchmarkCheck(b *testing.B) {
 	}
 }
 
-func BenchmarkCleanHTML(b *testing.B) {
-	body, err := os.ReadFile("../../events/golden/forgot-password.html")
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := string(body)
-	b.ReportAllocs()
-	for b.Loop() {
-		CleanHTML(s)
-	}
-}
-
 func BenchmarkScans(b *testing.B) {
 	body, _ := os.ReadFile("../../events/golden/forgot-password.html")
 	s := string(body)

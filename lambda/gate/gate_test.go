@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -181,139 +180,6 @@ func TestAllowed(t *testing.T) {
 	}
 }
 
-// outside returns the characters of s outside the pattern.
-func outside(s string) []rune {
-	var bad []rune
-	for _, r := range s {
-		if !gate.Allowed(r) {
-			bad = append(bad, r)
-		}
-	}
-	return bad
-}
-
-func TestCleanHTML(t *testing.T) {
-	want := map[rune]string{
-		'\u00a0': "&#xA0;", '\u3000': "&#x3000;", '\u200d': "&#x200D;", '\u200f': "&#x200F;",
-		'\u2028': "&#x2028;", '\ufeff': "&#xFEFF;", '\u0007': "&#x7;", '\ue000': "&#xE000;",
-	}
-	for _, o := range outsideRunes {
-		t.Run("case="+o.name, func(t *testing.T) {
-			got := gate.CleanHTML("<p>a" + string(o.r) + "b</p>")
-			assert.Equal(t, "<p>a"+want[o.r]+"b</p>", got)
-			assert.Empty(t, outside(got))
-		})
-	}
-	t.Run("case=ordinary text untouched", func(t *testing.T) {
-		for _, s := range []string{
-			"", "plain", `<a href="https://x/?a=1&amp;code={####}">{####}</a>`, "😀👍🏽❤\ufe0f",
-			"مرحبا بالعالم", "你好，世界", "e\u0301 n\u0303 a\u0308", "tabs\tand\nnewlines\r\n",
-		} {
-			assert.Equal(t, s, gate.CleanHTML(s))
-		}
-	})
-	t.Run("case=several", func(t *testing.T) {
-		assert.Equal(t, "&#xFEFF;x&#xA0;&#xA0;y&#x200D;😀", gate.CleanHTML("\ufeffx\u00a0\u00a0y\u200d😀"))
-	})
-}
-
-func TestCleanLine(t *testing.T) {
-	tests := map[string]string{
-		"Reset your password":           "Reset your password",
-		"  Reset\u00a0your\tpassword\n": "Reset your password",
-		"a\u3000b":                      "a b",
-		"a\u2028b\u2029c":               "a b c",
-		"a\r\nb":                        "a b",
-		"a\u0085b":                      "a b",
-		"a \u00a0\t\n b":                "a b",
-		"a\u200db":                      "ab",
-		"a\u200fb\u200e":                "ab",
-		"\ufeffHello":                   "Hello",
-		"a\u0007b":                      "ab",
-		"a \u200d b":                    "a b",
-		"\u00a0\u200d a":                "a",
-		"   ":                           "",
-		"":                              "",
-		"Zoë 李 😀 e\u0301 {####}":        "Zoë 李 😀 e\u0301 {####}",
-	}
-	for in, want := range tests {
-		t.Run(fmt.Sprintf("case=%q", in), func(t *testing.T) {
-			got := gate.CleanLine(in)
-			assert.Equal(t, want, got)
-			assert.Empty(t, outside(got))
-			assert.NotContains(t, got, "\n")
-		})
-	}
-}
-
-func TestCleanSMS(t *testing.T) {
-	tests := map[string]string{
-		"Code:\n{####}":           "Code:\n{####}",
-		"one\n\ntwo":              "one\n\ntwo",
-		"a\u00a0b\nc":             "a b\nc",
-		"a\u2028b":                "a b",
-		"  a\u200d\u00a0b  ":      "a b",
-		"Zoë\n李 😀 e\u0301 {####}": "Zoë\n李 😀 e\u0301 {####}",
-	}
-	for in, want := range tests {
-		t.Run(fmt.Sprintf("case=%q", in), func(t *testing.T) {
-			got := gate.CleanSMS(in)
-			assert.Equal(t, want, got)
-			assert.Empty(t, outside(got))
-		})
-	}
-}
-
-func TestTruncate(t *testing.T) {
-	tests := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"hello", 10, "hello"},
-		{"hello", 5, "hello"},
-		{"hello world", 5, "hell…"},
-		{"zoë łukasz", 3, "zo…"},
-		{"zoëł", 4, "zoëł"},
-		{"zoëłu", 4, "zoë…"},
-		{"李李李李", 2, "李…"},
-		{emoji + emoji + emoji, 2, emoji + "…"},
-		{"abc", 1, "…"},
-		{"abc", 0, ""},
-		{"abc", -1, ""},
-		{"", 3, ""},
-	}
-	for _, tc := range tests {
-		t.Run(fmt.Sprintf("case=%q/%d", tc.in, tc.n), func(t *testing.T) {
-			got := gate.Truncate(tc.in, tc.n)
-			assert.Equal(t, tc.want, got)
-			assert.True(t, utf8.ValidString(got))
-			assert.LessOrEqual(t, utf8.RuneCountInString(got), max(tc.n, 0))
-		})
-	}
-}
-
-func FuzzCleanHTML(f *testing.F) {
-	for _, seed := range []string{
-		"", "plain", "a\u00a0b", "\u200d\u200f\ufeff\u2028\u3000", "<p>{####}</p>\u0007", "😀\ue000",
-		"\xff", // invalid UTF-8: the output must still be valid
-	} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := gate.CleanHTML(s)
-		if !utf8.ValidString(got) {
-			t.Fatalf("CleanHTML(%q) = %q, not valid UTF-8", s, got)
-		}
-		if bad := outside(got); len(bad) > 0 {
-			t.Fatalf("CleanHTML(%q) = %q keeps %U", s, got, bad)
-		}
-		if utf8.ValidString(s) && len(outside(s)) == 0 && got != s {
-			t.Fatalf("CleanHTML(%q) = %q, changed text that was inside the pattern", s, got)
-		}
-	})
-}
-
 // Escaped placeholders are refused wherever they stand, and credentials in
 // any URL attribute, quoted or not.
 func TestPlaceholdersOutsideQuotedHrefs(t *testing.T) {
@@ -338,9 +204,13 @@ func TestPlaceholdersOutsideQuotedHrefs(t *testing.T) {
 	assert.ErrorContains(t, gate.Check(m), "one line")
 }
 
-func TestCleanNameKeepsJoiners(t *testing.T) {
-	assert.Equal(t, "علی\u200cرضا", gate.CleanName("علی\u200cرضا"))
-	assert.Equal(t, "👩\u200d💻 Ana", gate.CleanName("👩\u200d💻\u202e Ana"))
-	assert.Equal(t, "علیرضا", gate.CleanLine("علی\u200cرضا"), "subjects and SMS drop them")
-	assert.Equal(t, "&#x200C;", gate.CleanHTML("\u200c"))
+// Fits is the pattern over a whole text, as Check reads it.
+func TestFits(t *testing.T) {
+	for _, s := range []string{"", "plain", "Zoë 李 😀 e\u0301 {####}", "tabs\tand\nnewlines\r\n", forgot().EmailMessage} {
+		assert.True(t, gate.Fits(s), "%q", s)
+	}
+	for _, o := range outsideRunes {
+		assert.False(t, gate.Fits("a"+string(o.r)+"b"), o.name)
+	}
+	assert.False(t, gate.Fits("a\xffb"), "not UTF-8")
 }

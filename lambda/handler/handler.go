@@ -4,6 +4,10 @@
 // as it came; a rich email that cannot be produced is replaced by a minimal one
 // that still carries the code; only when that fails too does the event go back
 // unchanged, and Cognito sends its default message.
+//
+// Every answer it may send passes gate.Check, called in one place (message):
+// render cleans the text it writes, the gate only checks, and the minimal
+// email escapes what it shows.
 package handler
 
 import (
@@ -192,16 +196,17 @@ func (h *Handler) tenant(e *event.Event, rec *record) *tenant.Tenant {
 	return res.Tenant
 }
 
-// message renders the rich email, or the minimal one when the rich one
-// fails, each through the gate.
+// message writes the answer: the rich email, else the minimal one with the
+// link, else the minimal one without it (a link the gate refuses must not
+// cost the user the code); the first that passes the gate. This is the one
+// place the invocation path calls the gate: render cleans what it writes,
+// the gate only checks.
 func (h *Handler) message(ctx context.Context, e *event.Event, kind trigger.Kind, t *tenant.Tenant, tag language.Tag, rec *record) (gate.Message, string, error) {
 	msg := gate.Message{
 		TriggerSource:     e.TriggerSource,
 		CodeParameter:     e.CodeParameter,
 		UsernameParameter: e.UsernameParameter,
 	}
-	var richErr, linkErr error
-	var signed string
 	rec.locale = tag.String()
 	// The username Cognito will write into the invitation, if it would
 	// not read back in the field that holds it.
@@ -209,53 +214,62 @@ func (h *Handler) message(ctx context.Context, e *event.Event, kind trigger.Kind
 	if kind.NeedsUsername() && !fitsField(e.UserName) {
 		unfit = e.UserName
 	}
+	var signed string
+	var linkErr error
 	if t != nil {
 		signed, linkErr = h.link(ctx, e, kind, t, tag.String())
-		switch {
-		case unfit != "":
-			// No template can hold it: the minimal email writes it as text.
-			richErr = errUnfitUsername
-		case h.cfg.Renderer == nil:
-			richErr = h.templatesErr()
-		default:
-			email, err := h.cfg.Renderer.Render(render.Message{
-				Kind: kind, Tenant: t, Locale: tag, Name: name(e), Code: e.CodeParameter,
-				Username: e.UsernameParameter, Link: signed, Expiry: expiry(kind, t),
-			})
-			if err == nil {
-				msg.EmailSubject, msg.EmailMessage, msg.SMSMessage = email.Subject, email.HTML, email.SMS
-				msg.Link = signed
-				rec.locale = email.Lang
-				err = gate.Check(msg)
-			}
-			if err == nil {
-				return msg, outcomeRendered, linkErr
-			}
-			richErr = err
-		}
-	} else {
-		richErr = errors.Join(errors.New("no tenant"), rec.tenantErr)
 	}
-
-	// The minimal email, with the link and then without it: a link the
-	// gate refuses must not cost the user the code.
-	var minimalErr error
-	for _, withLink := range []string{signed, ""} {
-		email, err := minimal(kind, e.CodeParameter, e.UsernameParameter, unfit, withLink)
-		if err != nil {
+	// The rich email, then the minimal one with the link and without it:
+	// an attempt is its link, and whether it is the rich one.
+	var richErr, minimalErr error
+	for attempt, link := range [...]string{signed, signed, ""} {
+		if attempt == 2 && signed == "" {
+			break // the minimal email had no link to leave out
+		}
+		var email render.Email
+		var err error
+		if attempt == 0 {
+			email, err = h.rich(e, kind, t, tag, signed, unfit, rec)
+		} else {
+			email, err = minimal(kind, e.CodeParameter, e.UsernameParameter, unfit, link)
+		}
+		if err == nil {
+			msg.EmailSubject, msg.EmailMessage, msg.SMSMessage, msg.Link = email.Subject, email.HTML, email.SMS, link
+			if err = gate.Check(msg); err == nil {
+				if attempt == 0 {
+					return msg, outcomeRendered, linkErr
+				}
+				return msg, outcomeFallback, errors.Join(linkErr, richErr)
+			}
+		}
+		if attempt == 0 {
+			richErr = err
+		} else {
 			minimalErr = err
-			break
-		}
-		msg.EmailSubject, msg.EmailMessage, msg.SMSMessage = email.Subject, email.HTML, email.SMS
-		msg.Link = withLink
-		if minimalErr = gate.Check(msg); minimalErr == nil {
-			return msg, outcomeFallback, errors.Join(linkErr, richErr)
-		}
-		if withLink == "" {
-			break
 		}
 	}
 	return msg, outcomePassthrough, errors.Join(linkErr, richErr, minimalErr)
+}
+
+// rich renders the tenant's email; the reason when there is none.
+func (h *Handler) rich(e *event.Event, kind trigger.Kind, t *tenant.Tenant, tag language.Tag, signed, unfit string, rec *record) (render.Email, error) {
+	switch {
+	case t == nil:
+		return render.Email{}, errors.Join(errors.New("no tenant"), rec.tenantErr)
+	case unfit != "":
+		// No template can hold it: the minimal email writes it as text.
+		return render.Email{}, errUnfitUsername
+	case h.cfg.Renderer == nil:
+		return render.Email{}, h.templatesErr()
+	}
+	email, err := h.cfg.Renderer.Render(render.Message{
+		Kind: kind, Tenant: t, Locale: tag, Name: name(e), Code: e.CodeParameter,
+		Username: e.UsernameParameter, Link: signed, Expiry: expiry(kind, t),
+	})
+	if err == nil {
+		rec.locale = email.Lang
+	}
+	return email, err
 }
 
 // name is the user's name, as the event gives it. The renderer alone

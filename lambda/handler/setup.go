@@ -28,9 +28,16 @@ const (
 
 // Setup builds the handler the Lambda and the command line both run: the
 // embedded templates, the tenants (overlay first) and the keyring from the
-// environment. Tenants load on first use, so cold start does not grow with
-// their number. It never fails: what does not load is logged and the handler
+// environment. It never fails: what does not load is logged and the handler
 // degrades (no link, or the minimal email).
+//
+// A cold start pays for Setup, in the user's wait and in the bill, so it
+// does next to nothing: the keyring is fetched while the rest is set up;
+// templates and catalogs are parsed on their first use (render.Open) and
+// not validated, since the embedded ones cannot change after the build whose
+// tests and `cogmail check` validated them whole (Validate); tenants load on
+// first use, so cold start does not grow with their number, and only an
+// overlay's are validated then (Layers).
 //
 // Inside Lambda (keys.InLambda, the emulator included) links to example
 // hosts are never signed, and the default tenant's are reported at cold
@@ -38,53 +45,68 @@ const (
 // keys.Getenv rather than os.Getenv, so that a keyring variable set to ""
 // is refused rather than read as unset.
 func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger) *Handler {
+	// The keyring may come from Secrets Manager, a network round trip:
+	// fetched while the rest is set up.
+	type loaded struct {
+		ring   *link.Keyring
+		source keys.Source
+		err    error
+	}
+	keyring := make(chan loaded, 1)
+	go func() {
+		ring, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
+		keyring <- loaded{ring, source, err}
+	}()
+
 	cfg := Config{Logger: logger, TenantAttribute: getenv(EnvTenantAttribute)}
 	var err error
-	if cfg.Renderer, err = render.New(templates.FS); err != nil {
+	if cfg.Renderer, err = render.Open(templates.FS); err != nil {
 		logger.Error("templates failed to load; every email will be the minimal one", "error", err.Error())
 		cfg.Renderer, cfg.RendererErr = nil, err
-	} else if err := cfg.Renderer.Validate(); err != nil {
-		logger.Error("catalogs are incomplete; missing keys fall back to English", "error", err.Error())
 	}
 	cfg.Tenants = tenant.NewStore(Layers(getenv)...)
-
-	ring, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
-	switch {
-	case err != nil && source == keys.SourceSecretsManager:
-		// Perhaps a passing fault: fetch again on later invocations.
-		logger.Error("no signing key yet; emails go out without a link until it loads", "source", string(source), "error", err.Error())
-		cfg.RetryKeys = func(ctx context.Context) (*link.Keyring, error) {
-			ring, _, err := keys.Load(ctx, keys.Options{Getenv: getenv})
-			return ring, err
-		}
-	case err != nil:
-		logger.Error("no signing key; emails go out without a link", "source", string(source), "error", err.Error())
-	case source == keys.SourceDevelopment:
-		logger.Warn("signing with the built-in development keyring: links prove nothing; set COGMAIL_SIGNING_KEYS or COGMAIL_KEYS_SECRET_ARN")
-	default:
-		logger.Info("signing keys loaded", "source", string(source), "keyring", ring)
-	}
-	cfg.Keyring = ring
-
 	inLambda := keys.InLambda(getenv)
 	if cfg.PageURL, err = pageBase(getenv(EnvPageURL), inLambda); err != nil {
 		logger.Error(EnvPageURL+" is not used: the default tenant keeps its own links", "error", err.Error())
 	}
 	cfg.RefuseExampleHosts = inLambda
+	def, defErr := cfg.Tenants.Get(tenant.DefaultID)
+
+	k := <-keyring
+	switch {
+	case k.err != nil && k.source == keys.SourceSecretsManager:
+		// Perhaps a passing fault: fetch again on later invocations.
+		logger.Error("no signing key yet; emails go out without a link until it loads", "source", string(k.source), "error", k.err.Error())
+		cfg.RetryKeys = func(ctx context.Context) (*link.Keyring, error) {
+			ring, _, err := keys.Load(ctx, keys.Options{Getenv: getenv})
+			return ring, err
+		}
+	case k.err != nil:
+		logger.Error("no signing key; emails go out without a link", "source", string(k.source), "error", k.err.Error())
+	case k.source == keys.SourceDevelopment:
+		logger.Warn("signing with the built-in development keyring: links prove nothing; set COGMAIL_SIGNING_KEYS or COGMAIL_KEYS_SECRET_ARN")
+	default:
+		logger.Info("signing keys loaded", "source", string(k.source), "keyring", k.ring)
+	}
+	cfg.Keyring = k.ring
+
 	h := New(cfg)
-	if d, err := cfg.Tenants.Get(tenant.DefaultID); err != nil {
-		logger.Error("the default tenant failed to load: its events get the minimal email, without a link", "error", err.Error())
+	if defErr != nil {
+		logger.Error("the default tenant failed to load: its events get the minimal email, without a link", "error", defErr.Error())
 	} else {
-		h.checkLinks(d)
+		h.checkLinks(def)
 	}
 	return h
 }
 
 // Layers are where tenants are looked up: the overlay folder, if set, then
-// the embedded tenants.
+// the embedded tenants, which the build's tests and `cogmail check`
+// validated (tenant.Checked): a cold start reads them without validating
+// them again, and validates an overlay's on first use.
 func Layers(getenv func(string) string) []fs.FS {
+	embedded := tenant.Checked(templates.FS)
 	if dir := getenv(EnvTemplatesDir); dir != "" {
-		return []fs.FS{os.DirFS(dir), templates.FS}
+		return []fs.FS{os.DirFS(dir), embedded}
 	}
-	return []fs.FS{templates.FS}
+	return []fs.FS{embedded}
 }

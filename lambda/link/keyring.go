@@ -10,7 +10,6 @@ import (
 	"hash"
 	"io"
 	"log/slog"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -19,8 +18,6 @@ import (
 // MinKeyBytes is the shortest key accepted: HMAC-SHA256 gains nothing from
 // more than its block of output, and loses strength below it.
 const MinKeyBytes = 32
-
-var kidPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // Keyring holds the HMAC keys links are signed and verified with. New links
 // are signed with the current key; every key in the ring verifies, so a key can
@@ -60,7 +57,7 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 	}
 	ring := &Keyring{current: raw.Current, keys: make(map[string][]byte, len(raw.Keys))}
 	for kid, encoded := range raw.Keys {
-		if !kidPattern.MatchString(kid) {
+		if !keyID(kid) {
 			errs = append(errs, fmt.Errorf("keyring: key id %q must be 1-64 characters of A-Z a-z 0-9 . _ -", kid))
 			continue
 		}

@@ -42,7 +42,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -133,13 +132,6 @@ type Claims struct {
 	Code string `json:"-"`
 }
 
-// poolPattern is a user pool id as Cognito writes it (region_id).
-var poolPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
-
-// placeholderPattern admits Cognito's placeholders and nothing that would need
-// escaping in a URL or an HTML attribute, so the code can be written verbatim.
-var placeholderPattern = regexp.MustCompile(`^[{}#A-Za-z0-9_-]{1,32}$`)
-
 // Sign returns the link for p, signed with the ring's current key.
 func Sign(p Params, ring *Keyring) (string, error) {
 	if ring == nil {
@@ -162,13 +154,13 @@ func Sign(p Params, ring *Keyring) (string, error) {
 	if p.Purpose == PurposeInvite && p.Code != "" {
 		return "", errors.New("link: an invitation link must not carry the code: it is the temporary password")
 	}
-	if p.Code != "" && !placeholderPattern.MatchString(p.Code) {
+	if p.Code != "" && !placeholder(p.Code) {
 		return "", errors.New("link: code placeholder has characters that cannot go into a URL verbatim")
 	}
 	if p.Tenant == "" || p.Username == "" {
 		return "", errors.New("link: tenant and username are required")
 	}
-	if p.UserPool != "" && (len(p.UserPool) > 55 || !poolPattern.MatchString(p.UserPool)) {
+	if p.UserPool != "" && (len(p.UserPool) > 55 || !UserPoolID(p.UserPool)) {
 		return "", errors.New("link: the user pool id is not one Cognito writes")
 	}
 	kid := ring.Current()
@@ -200,7 +192,7 @@ func Sign(p Params, ring *Keyring) (string, error) {
 	writeParam(&b, ParamUsername, url.QueryEscape(p.Username), false)
 	writeParam(&b, ParamTenant, url.QueryEscape(p.Tenant), true)
 	if p.UserPool != "" {
-		writeParam(&b, ParamUserPool, p.UserPool, true) // poolPattern needs no escaping
+		writeParam(&b, ParamUserPool, p.UserPool, true) // UserPoolID needs no escaping
 	}
 	writeParam(&b, ParamLocale, url.QueryEscape(p.Locale), true)
 	var num [20]byte

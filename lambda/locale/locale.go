@@ -5,6 +5,7 @@ package locale
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 )
@@ -25,8 +26,11 @@ var English = language.English
 
 // Matcher picks among one tenant's supported languages.
 type Matcher struct {
-	tags    []language.Tag
-	matcher language.Matcher
+	tags []language.Tag
+	// matcher is built for the first input that is not one of tags as it
+	// is: building one costs more than the rest of a cold start's first
+	// message, whose locale is most often exactly a supported one.
+	matcher func() language.Matcher
 }
 
 // NewMatcher builds a matcher over supported, which must parse.
@@ -42,7 +46,7 @@ func NewMatcher(supported []string) (*Matcher, error) {
 		}
 		tags = append(tags, tag)
 	}
-	return &Matcher{tags: tags, matcher: language.NewMatcher(tags)}, nil
+	return &Matcher{tags: tags, matcher: sync.OnceValue(func() language.Matcher { return language.NewMatcher(tags) })}, nil
 }
 
 // Match returns the supported language closest to s, which may be any user
@@ -57,11 +61,31 @@ func (m *Matcher) Match(s string) (language.Tag, bool) {
 	if err != nil || tag == language.Und {
 		return language.Und, false
 	}
-	_, index, confidence := m.matcher.Match(tag)
+	if t, ok := m.exact(tag); ok {
+		return t, true
+	}
+	_, index, confidence := m.matcher().Match(tag)
 	if confidence == language.No {
 		return language.Und, false
 	}
 	return m.tags[index], true
+}
+
+// exact finds tag among the supported languages with none of its language
+// before it: what the matcher would pick, without building it. Of two
+// supported languages sharing one (pt-BR, pt), the matcher may pick the
+// first for the other (pt); it decides those (TestExactMatchIsTheMatchers).
+func (m *Matcher) exact(tag language.Tag) (language.Tag, bool) {
+	base, _ := tag.Base()
+	for _, t := range m.tags {
+		if t == tag {
+			return t, true
+		}
+		if b, _ := t.Base(); b == base {
+			return language.Und, false
+		}
+	}
+	return language.Und, false
 }
 
 // Source says which input chose the language, for logs.

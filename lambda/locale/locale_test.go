@@ -117,3 +117,49 @@ func TestNewMatcherRejects(t *testing.T) {
 	_, err = NewMatcher([]string{"en", "not a tag"})
 	assert.ErrorContains(t, err, "not a tag")
 }
+
+// Match answers a supported language itself without building the matcher
+// (exact): the answer must be the one the matcher gives, in every order of
+// languages that share one, or that Unicode's data relates.
+func TestExactMatchIsTheMatchers(t *testing.T) {
+	groups := [][]string{
+		{"pt", "pt-BR", "pt-PT", "en"}, {"zh", "zh-Hans", "zh-Hant", "zh-TW"}, {"en", "en-GB", "en-US", "de"},
+		{"sr", "sr-Latn", "sr-Cyrl", "hr"}, {"es", "es-419", "es-MX", "pt"}, {"no", "nb", "nn", "da"},
+		{"ms", "id", "zsm", "en"}, {"fil", "tl", "en", "es"}, {"he", "yi", "ar", "en"}, {"hi", "ur", "pa", "pa-Arab"},
+	}
+	lists := [][]string{Shipped}
+	for _, g := range groups {
+		lists = append(lists, permutations(g)...)
+	}
+	tried := 0
+	for _, list := range lists {
+		m, err := NewMatcher(list)
+		require.NoError(t, err)
+		reference := language.NewMatcher(m.tags)
+		for _, tag := range m.tags {
+			got, ok := m.exact(tag)
+			if !ok {
+				continue // the matcher decides
+			}
+			tried++
+			_, index, confidence := reference.Match(tag)
+			require.NotEqual(t, language.No, confidence)
+			require.Equal(t, m.tags[index], got, "%s among %v", tag, list)
+		}
+	}
+	assert.Greater(t, tried, len(lists), "the fast way is taken")
+}
+
+func permutations(a []string) [][]string {
+	if len(a) <= 1 {
+		return [][]string{slices.Clone(a)}
+	}
+	var out [][]string
+	for i := range a {
+		rest := slices.Concat(a[:i], a[i+1:])
+		for _, p := range permutations(rest) {
+			out = append(out, append([]string{a[i]}, p...))
+		}
+	}
+	return out
+}

@@ -9,8 +9,8 @@ import (
 	"maps"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -18,30 +18,104 @@ import (
 	"github.com/cogmail/cogmail/lambda/internal/hint"
 )
 
-// entry is one message: plain text, or CLDR plural forms ("one", "few",
-// "other"…) chosen by a count.
-type entry struct {
-	text  string
-	forms map[formKey]string
+// baseCatalogs are the shipped catalogs, locales/<tag>.json, each read and
+// parsed on its first use: a cold start reads the languages of the message
+// it renders, not all fifteen. Which languages exist is known from the file
+// names alone. The pseudo-locale is derived from English, also on first use.
+type baseCatalogs struct {
+	files []catalogFile // sorted by name, as fs.Glob lists them
+	byTag map[language.Tag]func() (*catalog, error)
+	// missing says that locales/en.json is missing, or is nil.
+	missing error
 }
 
-type formKey = plural.Form
-
-// catalog holds one language's messages.
-type catalog struct {
-	tag     language.Tag
-	file    string // as errors name it: locales/de.json, tenants/acme/locales/de.json
-	entries map[string]entry
+type catalogFile struct {
+	name string
+	bad  error // the name is no language tag
+	load func() (*catalog, error)
 }
 
-var formNames = map[string]plural.Form{
-	"zero": plural.Zero, "one": plural.One, "two": plural.Two,
-	"few": plural.Few, "many": plural.Many, "other": plural.Other,
+func openCatalogs(fsys fs.FS) (*baseCatalogs, error) {
+	names, err := fs.Glob(fsys, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	b := &baseCatalogs{byTag: make(map[language.Tag]func() (*catalog, error), len(names)+1)}
+	for _, name := range names {
+		f := catalogFile{name: name}
+		tag, err := tagOf(name)
+		if err != nil {
+			f.bad = err
+		} else {
+			f.load = sync.OnceValues(func() (*catalog, error) { return readCatalog(fsys, tag, name, "") })
+			b.byTag[tag] = f.load
+		}
+		b.files = append(b.files, f)
+	}
+	if en, ok := b.byTag[language.English]; ok {
+		b.byTag[pseudo] = sync.OnceValues(func() (*catalog, error) {
+			c, err := en()
+			if err != nil {
+				return nil, err
+			}
+			return pseudoCatalog(c), nil
+		})
+	} else {
+		b.missing = errors.New("locales/en.json: missing; every chain ends in English")
+	}
+	var errs []error
+	for _, f := range b.files {
+		errs = append(errs, f.bad)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return b, err
+	}
+	return b, b.missing
 }
 
-// loadCatalogs reads every <dir>/<tag>.json in fsys; shown is what errors
-// put before a file's path ("tenants/acme/" for a tenant's folder), so that
-// each names the file as its author sees it.
+// get returns tag's catalog, parsing it on first use; nil and no error when
+// there is none.
+func (b *baseCatalogs) get(tag language.Tag) (*catalog, error) {
+	if load, ok := b.byTag[tag]; ok {
+		return load()
+	}
+	return nil, nil
+}
+
+func (b *baseCatalogs) has(tag language.Tag) bool {
+	_, ok := b.byTag[tag]
+	return ok
+}
+
+// load parses every catalog and returns every problem, file by file; that
+// English is missing only when no file has one.
+func (b *baseCatalogs) load() []error {
+	var errs []error
+	for _, f := range b.files {
+		if f.bad != nil {
+			errs = append(errs, f.bad)
+		} else if _, err := f.load(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if errs == nil && b.missing != nil {
+		errs = append(errs, b.missing)
+	}
+	return errs
+}
+
+// tagOf is the language a catalog file is named for.
+func tagOf(name string) (language.Tag, error) {
+	tag, err := language.Parse(strings.TrimSuffix(path.Base(name), ".json"))
+	if err != nil {
+		return language.Und, fmt.Errorf("%s: the file name is not a BCP 47 language tag", name)
+	}
+	return tag, nil
+}
+
+// loadCatalogs reads every <dir>/<tag>.json in fsys at once (a tenant's
+// own, on its first message); shown is what errors put before a file's
+// path ("tenants/acme/"), so that each names the file as its author sees it.
 func loadCatalogs(fsys fs.FS, dir, shown string) (map[language.Tag]*catalog, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.json"))
 	if err != nil {
@@ -50,25 +124,31 @@ func loadCatalogs(fsys fs.FS, dir, shown string) (map[language.Tag]*catalog, err
 	catalogs := make(map[language.Tag]*catalog, len(names))
 	var errs []error
 	for _, name := range names {
-		file := shown + name
-		tag, err := language.Parse(strings.TrimSuffix(path.Base(name), ".json"))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: the file name is not a BCP 47 language tag", file))
-			continue
-		}
-		var c *catalog
-		data, err := fs.ReadFile(fsys, name)
+		tag, err := tagOf(shown + name)
 		if err == nil {
-			c, err = parseCatalog(tag, data)
+			var c *catalog
+			if c, err = readCatalog(fsys, tag, name, shown); err == nil {
+				catalogs[tag] = c
+			}
 		}
-		if err != nil {
-			errs = append(errs, inFile(file, err))
-			continue
-		}
-		c.file = file
-		catalogs[tag] = c
+		errs = append(errs, err)
 	}
 	return catalogs, errors.Join(errs...)
+}
+
+// readCatalog reads and parses one catalog file.
+func readCatalog(fsys fs.FS, tag language.Tag, name, shown string) (*catalog, error) {
+	file := shown + name
+	data, err := fs.ReadFile(fsys, name)
+	var c *catalog
+	if err == nil {
+		c, err = parseCatalog(tag, data)
+	}
+	if err != nil {
+		return nil, inFile(file, err)
+	}
+	c.file = file
+	return c, nil
 }
 
 // inFile names file in each of err's problems: "file:line:col: …" for text
@@ -90,8 +170,20 @@ func inFile(file string, err error) error {
 
 // parseCatalog reads one catalog, reporting every problem at once: text that
 // is not JSON with its line and column, then each key that is neither text
-// nor plural forms, is given twice, or has a form CLDR does not name.
+// nor plural forms, is given twice, or has a form CLDR does not name. A
+// well-formed catalog, every shipped one, is read by scanCatalog in a
+// fraction of the time; anything it does not take goes the long way, which
+// alone words the errors.
 func parseCatalog(tag language.Tag, data []byte) (*catalog, error) {
+	if entries, ok := scanCatalog(data); ok {
+		return &catalog{tag: tag, entries: entries}, nil
+	}
+	return decodeCatalog(tag, data)
+}
+
+// decodeCatalog is parseCatalog with encoding/json: the reference that
+// scanCatalog must agree with (scan_test.go), and the words of every error.
+func decodeCatalog(tag language.Tag, data []byte) (*catalog, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var whole json.RawMessage
 	if err := dec.Decode(&whole); err != nil {
@@ -150,80 +242,4 @@ func parseEntry(value json.RawMessage) (entry, error) {
 		return entry{}, errors.New(`plural forms need "other"`)
 	}
 	return e, nil
-}
-
-// text returns the message for key with {name} arguments filled in. A missing
-// key shows as the key itself, so it is visible in tests, never a panic.
-func (w *words) text(key string, args ...string) string {
-	e, _, ok := w.lookup(key)
-	if !ok {
-		return key
-	}
-	return fill(e.text, args)
-}
-
-// raw returns the unfilled text of key.
-func (w *words) raw(key string) string {
-	e, _, ok := w.lookup(key)
-	if !ok {
-		return key
-	}
-	return e.text
-}
-
-// count returns the plural form of key for n, chosen by the rules of the
-// language the key was found in, with {n} filled in.
-func (w *words) count(key string, n int, args ...string) string {
-	e, tag, ok := w.lookup(key)
-	if !ok || e.forms == nil {
-		return key
-	}
-	form := plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)
-	text, ok := e.forms[form]
-	if !ok {
-		text = e.forms[plural.Other]
-	}
-	return fill(text, append(args, "n", strconv.Itoa(n)))
-}
-
-// nextToken splits text at its first {token}: the text before it, the token
-// with its braces, and the rest; ok is false when no token is left. The one
-// reading of {tokens} for filling, validating and the pseudo-locale.
-func nextToken(text string) (before, token, rest string, ok bool) {
-	open := strings.IndexByte(text, '{')
-	if open < 0 {
-		return text, "", "", false
-	}
-	end := strings.IndexByte(text[open:], '}')
-	if end < 0 {
-		return text, "", "", false
-	}
-	return text[:open], text[open : open+end+1], text[open+end+1:], true
-}
-
-// fill replaces each {name} with the value that follows "name" in args;
-// unknown names stay as written. Values are plain text: html/template escapes
-// them where they land.
-func fill(text string, args []string) string {
-	if len(args) == 0 || !strings.Contains(text, "{") {
-		return text
-	}
-	var b strings.Builder
-	b.Grow(len(text) + 32)
-	for {
-		before, token, rest, ok := nextToken(text)
-		b.WriteString(before)
-		if !ok {
-			return b.String()
-		}
-		value := token
-		for i := 0; i+1 < len(args); i += 2 {
-			if args[i] == token[1:len(token)-1] {
-				value = args[i+1]
-				break
-			}
-		}
-		b.WriteString(value)
-		text = rest
-	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/lambda/trigger"
 )
@@ -66,28 +65,64 @@ type compileResult struct {
 	err error
 }
 
-// compiledFor returns m's compiled form, compiling it on first use. A
-// template that cannot be compiled gives a form with no parts (its subject,
-// SMS and language are still good) and the reason.
-func (r *Renderer) compiledFor(m Message) (*compiled, error) {
-	key := compiledKey{m.Tenant, m.Kind, m.Locale, m.Expiry, m.Name != "", m.Link != "", m.Code != "", m.Username != ""}
-	if v, ok := r.compiled.Load(key); ok {
-		res := v.(compileResult)
-		return res.c, res.err
+// firstUse marks a form whose first message has been executed.
+type firstUse struct{}
+
+// form returns m's compiled form, compiling it for the second message that
+// needs it: compiling executes the template twice (with sentinels, then
+// with probes), and the first message, on a cold start as a rule, is
+// sooner written by executing the template once with its own values. nil
+// and no error: execute m. A form without parts: the template cannot be
+// compiled, execute m.
+func (r *Renderer) form(m Message) (*compiled, error) {
+	key := keyOf(m)
+	v, seen := r.compiled.Load(key)
+	if res, ok := v.(compileResult); ok {
+		return res.form()
 	}
+	if !seen {
+		if _, seen = r.compiled.LoadOrStore(key, firstUse{}); !seen {
+			return nil, nil
+		}
+	}
+	return r.compileAndStore(key).form()
+}
+
+// compiledFor returns m's compiled form, compiling it now if it is not yet.
+// A template that cannot be compiled gives a form with no parts (its
+// subject, SMS and language are still good) and the reason.
+func (r *Renderer) compiledFor(m Message) (*compiled, error) {
+	key := keyOf(m)
+	if v, ok := r.compiled.Load(key); ok {
+		if res, ok := v.(compileResult); ok {
+			return res.c, res.err
+		}
+	}
+	res := r.compileAndStore(key)
+	return res.c, res.err
+}
+
+func keyOf(m Message) compiledKey {
+	return compiledKey{m.Tenant, m.Kind, m.Locale, m.Expiry, m.Name != "", m.Link != "", m.Code != "", m.Username != ""}
+}
+
+func (r *Renderer) compileAndStore(key compiledKey) compileResult {
 	c, err := r.compile(key)
-	r.compiled.Store(key, compileResult{c, err})
-	return c, err
+	res := compileResult{c, err}
+	r.compiled.Store(key, res)
+	return res
+}
+
+// form is what Render needs of a result: the form, and an error only when
+// there is none (a template that cannot be compiled is executed instead).
+func (res compileResult) form() (*compiled, error) {
+	if res.c == nil {
+		return nil, res.err
+	}
+	return res.c, nil
 }
 
 func (r *Renderer) compile(key compiledKey) (*compiled, error) {
-	view, err := r.tenantView(key.tenant)
-	if err != nil {
-		return nil, err
-	}
-	if view.sets[key.kind] == nil {
-		return nil, fmt.Errorf("render: no template for %s", key.kind)
-	}
 	m := Message{Kind: key.kind, Tenant: key.tenant, Locale: key.locale, Expiry: key.expiry}
 	if key.hasCode {
 		m.Code = sentinels[slotCode]
@@ -109,10 +144,8 @@ func (r *Renderer) compile(key compiledKey) (*compiled, error) {
 		// The renderer wrote the href itself, escaped as an attribute.
 		email.HTML = strings.ReplaceAll(email.HTML, `href="`+sentinels[slotLink]+`"`, `href="`+sentinels[slotHref]+`"`)
 	}
-	w := r.words(view, key.locale, key.tenant.DefaultLanguage())
 	c := split(email.HTML)
-	c.subject, c.lang = email.Subject, email.Lang
-	c.sms = w.raw(string(key.kind) + ".sms")
+	c.subject, c.lang, c.sms = email.Subject, email.Lang, email.SMS
 
 	probe := Message{Kind: key.kind, Tenant: key.tenant, Locale: key.locale, Expiry: key.expiry}
 	if key.hasCode {
@@ -165,9 +198,9 @@ func split(html string) *compiled {
 func (c *compiled) fill(m Message) string {
 	var values [slotCount]string
 	for s, v := range [...]string{m.Name, m.Code, m.Username, m.Link} {
-		values[s] = gate.CleanHTML(escapeHTML(v))
+		values[s] = cleanHTML(escapeHTML(v))
 	}
-	values[slotHref] = gate.CleanHTML(html.EscapeString(m.Link))
+	values[slotHref] = cleanHTML(html.EscapeString(m.Link))
 	n := c.static
 	for _, s := range c.slots {
 		n += len(values[s])

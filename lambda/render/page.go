@@ -1,6 +1,9 @@
 package render
 
 import (
+	"bytes"
+	"fmt"
+	"html"
 	"html/template"
 	"strings"
 	"time"
@@ -10,6 +13,111 @@ import (
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/lambda/trigger"
 )
+
+// kind is what the renderer knows of each message.
+type kind struct {
+	links bool // the message can carry a link
+	// codeValidity is what the code-only expiry line says; 0 for none.
+	codeValidity time.Duration
+}
+
+var kinds = map[trigger.Kind]kind{
+	trigger.Reset:  {links: true, codeValidity: time.Hour},
+	trigger.Invite: {links: true},
+	trigger.SignUp: {links: true, codeValidity: 24 * time.Hour},
+	trigger.Resend: {links: true, codeValidity: 24 * time.Hour},
+	trigger.Update: {codeValidity: 24 * time.Hour},
+	trigger.Verify: {codeValidity: 24 * time.Hour},
+	trigger.MFA:    {},
+}
+
+// execute runs m's template: at compile time, for the first message of
+// each form, and for templates that cannot be compiled. Its SMS is the
+// catalog's text, unfilled.
+func (r *Renderer) execute(m Message) (Email, error) {
+	view, err := r.tenantView(m.Tenant)
+	if err != nil {
+		return Email{}, err
+	}
+	set, err := view.set(m.Kind)
+	if err != nil {
+		return Email{}, err
+	}
+	w, err := r.words(view, m.Locale, m.Tenant.DefaultLanguage())
+	if err != nil {
+		return Email{}, err
+	}
+	buf := r.buffers.Get().(*bytes.Buffer)
+	defer r.buffers.Put(buf)
+	// <html lang> comes before the texts: the first pass assumes the
+	// chain's first language with a catalog; if most of the text came from
+	// another (a fallback), the email is written again, saying that one.
+	p := r.page(w, m, language.Und)
+	for pass := 0; ; pass++ {
+		buf.Reset()
+		if err := set.ExecuteTemplate(buf, "layout", p); err != nil {
+			return Email{}, fmt.Errorf("render %s: %w", m.Kind, err)
+		}
+		if mostly := p.words.mostly(); pass == 0 && mostly.String() != p.Lang {
+			w.used = make([]int, len(w.chain))
+			p = r.page(w, m, mostly)
+			continue
+		}
+		// The SMS text is the catalog's, unfilled: Render fills it.
+		return Email{Subject: cleanLine(p.Subject), HTML: cleanHTML(buf.String()), Lang: p.Lang,
+			SMS: p.words.raw(string(m.Kind) + ".sms")}, nil
+	}
+}
+
+// page is the view of m that templates see, written in lang (language.Und:
+// the first language of the chain with a catalog), with the words of m's
+// chain.
+func (r *Renderer) page(w *words, m Message, lang language.Tag) *page {
+	if lang == language.Und {
+		lang = w.lang
+	}
+	p := &page{
+		words:    w,
+		kind:     m.Kind,
+		Lang:     lang.String(),
+		Dir:      direction(lang),
+		Align:    "left",
+		Brand:    m.Tenant.Brand,
+		Name:     m.Name,
+		Code:     m.Code,
+		Username: m.Username,
+		Link:     m.Link,
+	}
+	if p.Dir == "rtl" {
+		p.Align = "right"
+	}
+	if m.Link != "" {
+		// The link goes in as a whole attribute: html/template would
+		// percent-encode the placeholder inside an href, even as template.URL,
+		// and Cognito would then never find it. The link is built from the
+		// tenant's validated https URL and encoded parameters; escaping it for
+		// an attribute is all it needs. At compile time it is a sentinel.
+		p.Href = template.HTMLAttr(`href="` + html.EscapeString(m.Link) + `"`)
+	}
+	product := m.Tenant.Brand.ProductName
+	p.Subject = p.K("subject", "product", product)
+	p.Preheader = p.K("preheader", "product", product)
+	p.ExpiryText = r.expiryText(p, m)
+	return p
+}
+
+// expiryText is the line saying how long the message's link or code lives.
+func (r *Renderer) expiryText(p *page, m Message) string {
+	switch {
+	case m.Kind == trigger.Invite:
+		return p.count(string(m.Kind)+".expires", m.Expiry)
+	case m.Link != "":
+		return p.count(string(m.Kind)+".expires", m.Expiry)
+	case kinds[m.Kind].codeValidity > 0:
+		return p.count("code.expires", kinds[m.Kind].codeValidity)
+	}
+	return ""
+}
 
 // page is what templates see.
 type page struct {

@@ -2,6 +2,7 @@ package render
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func FuzzCompiledEqualsExecuted(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, code, username, link string, kindIndex, langIndex uint8) {
 		m := Message{Kind: trigger.Kinds[int(kindIndex)%len(trigger.Kinds)], Tenant: tn,
 			Locale: langs[int(langIndex)%len(langs)], Expiry: time.Hour,
-			Name: gate.Truncate(gate.CleanName(name), MaxNameRunes), Code: code, Username: username}
+			Name: truncate(cleanName(name), MaxNameRunes), Code: code, Username: username}
 		if kinds[m.Kind].links {
 			m.Link = link
 		}
@@ -120,6 +121,80 @@ func TestEveryKindAndLanguagePassesTheGate(t *testing.T) {
 					EmailSubject: email.Subject, EmailMessage: email.HTML, SMSMessage: email.SMS})
 				assert.NoError(t, err, "%s %s link=%v", k, tag, link != "")
 			}
+		}
+	}
+}
+
+// The first message of a form is executed, the later ones filled from its
+// compiled form: the same email either way, for every embedded tenant
+// (their overrides included), message and language.
+func TestFirstMessageIsWhatTheCompiledFormWrites(t *testing.T) {
+	r, err := Open(templates.FS)
+	require.NoError(t, err)
+	store := tenant.NewStore(templates.FS)
+	ids, err := store.IDs()
+	require.NoError(t, err)
+	for _, id := range ids {
+		tn, err := store.Get(id)
+		require.NoError(t, err)
+		for _, k := range trigger.Kinds {
+			for _, tag := range tn.SupportedLanguages() {
+				m := Message{Kind: k, Tenant: tn, Locale: tag, Name: "Zoë <O'Neil>", Code: "{####}", Username: "{username}",
+					Link: "https://app.example.com/r?username=a%2Bb&code={####}", Expiry: time.Hour}
+				if !kinds[k].links || k == trigger.Invite {
+					m.Link = ""
+				}
+				first, err := r.Render(m)
+				require.NoError(t, err)
+				for range 2 {
+					again, err := r.Render(m)
+					require.NoError(t, err)
+					require.Equal(t, first, again, "%s %s %s", id, k, tag)
+				}
+			}
+		}
+	}
+}
+
+// A fresh renderer serves many messages at once: each template, catalog,
+// tenant view and compiled form is made once, and every message is what
+// it is alone (run with -race).
+func TestConcurrentFirstUse(t *testing.T) {
+	store := tenant.NewStore(templates.FS)
+	ids, err := store.IDs()
+	require.NoError(t, err)
+	var messages []Message
+	for _, id := range ids {
+		tn, err := store.Get(id)
+		require.NoError(t, err)
+		for _, k := range []trigger.Kind{trigger.Reset, trigger.Invite, trigger.Verify} {
+			for _, tag := range tn.SupportedLanguages()[:2] {
+				messages = append(messages, Message{Kind: k, Tenant: tn, Locale: tag, Code: "{####}", Username: "{username}", Expiry: time.Hour})
+			}
+		}
+	}
+	alone, err := Open(templates.FS)
+	require.NoError(t, err)
+	want := make([]Email, len(messages))
+	for i, m := range messages {
+		want[i], err = alone.Render(m)
+		require.NoError(t, err)
+	}
+	r, err := Open(templates.FS)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	got := make([][3]Email, len(messages))
+	errs := make([][3]error, len(messages))
+	for i, m := range messages {
+		for j := range 3 { // executed, compiled, filled
+			wg.Go(func() { got[i][j], errs[i][j] = r.Render(m) })
+		}
+	}
+	wg.Wait()
+	for i := range messages {
+		for j := range 3 {
+			require.NoError(t, errs[i][j])
+			assert.Equal(t, want[i], got[i][j], "%s %s %s", messages[i].Tenant.ID, messages[i].Kind, messages[i].Locale)
 		}
 	}
 }

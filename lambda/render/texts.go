@@ -24,7 +24,11 @@ func (r *Renderer) Texts(t *tenant.Tenant, tag language.Tag) (Texts, error) {
 	if tag == language.Und {
 		tag = t.DefaultLanguage()
 	}
-	return Texts{words: r.words(view, tag, t.DefaultLanguage())}, nil
+	w, err := r.words(view, tag, t.DefaultLanguage())
+	if err != nil {
+		return Texts{}, err
+	}
+	return Texts{words: w}, nil
 }
 
 // T returns the text of key with {name} arguments given as pairs; a
@@ -43,7 +47,7 @@ func (x Texts) Dir() string { return direction(x.mostly()) }
 func (x Texts) mostly() language.Tag {
 	w := *x.words
 	w.used = make([]int, len(w.chain))
-	for key := range w.base[language.English].entries {
+	for key := range w.english.entries {
 		if strings.HasPrefix(key, "page.") {
 			w.lookup(key)
 		}

@@ -16,23 +16,34 @@ import (
 	"github.com/cogmail/cogmail/lambda/locale"
 )
 
-// Validate checks the shipped catalogs against English: every shipped
-// language has every key and no other, each text has the same {tokens} as the
-// English one, and each plural entry has every form its language's CLDR rules
-// use for whole numbers. Missing keys would fall back to English per key, so
-// Setup logs these problems and goes on; tests and `cogmail check` fail on
-// them.
+// load parses every base template and catalog, as the messages that meet
+// them would, and reports every problem at once.
+func (r *Renderer) load() error {
+	return errors.Join(append(r.templates.load(), r.catalogs.load()...)...)
+}
+
+// Validate checks everything the renderer ships with: every template and
+// catalog parses (load), every shipped language has every key English has
+// and no other, each text has the same {tokens} as the English one, and
+// each plural entry has every form its language's CLDR rules use for whole
+// numbers. Tests and `cogmail check` fail on its problems; a cold start does
+// not run it: the embedded templates cannot change after the build that
+// checked them (handler.Setup).
 func (r *Renderer) Validate() error {
-	en := r.catalogs[language.English]
-	var errs []error
+	errs := []error{r.load()}
+	en, _ := r.catalogs.get(language.English)
+	if en == nil {
+		return errors.Join(errs...) // missing or broken: load said so
+	}
 	for _, name := range locale.Shipped {
 		tag := language.MustParse(name)
-		c, ok := r.catalogs[tag]
-		if !ok {
+		if !r.catalogs.has(tag) {
 			errs = append(errs, fmt.Errorf("locales/%s.json: missing", name))
 			continue
 		}
-		errs = append(errs, compareCatalog(c.file, c, en, true)...)
+		if c, err := r.catalogs.get(tag); err == nil {
+			errs = append(errs, compareCatalog(c.file, c, en, true)...)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -101,7 +112,7 @@ func compareEntry(file, key string, tag language.Tag, got, want entry) []error {
 
 // usedForms lists the plural forms tag's CLDR rules give whole numbers, in
 // order of first use. 0–200, 1000 and 1000000 reach every category of every
-// language. Remembered per language: cold start validates every catalog.
+// language. Remembered per language: a check reads every catalog.
 func usedForms(tag language.Tag) []plural.Form {
 	if v, ok := formsByLang.Load(tag); ok {
 		return v.([]plural.Form)
@@ -125,21 +136,6 @@ var wholeNumbers = func() []int {
 	}
 	return append(ns, 1000, 1000000)
 }()
-
-// tokens lists a text's {tokens}, sorted, as one string.
-func tokens(text string) string {
-	var found []string
-	for {
-		_, token, rest, ok := nextToken(text)
-		if !ok {
-			break
-		}
-		found = append(found, token)
-		text = rest
-	}
-	sort.Strings(found)
-	return "[" + strings.Join(found, " ") + "]"
-}
 
 func shape(e entry) string {
 	if e.forms != nil {

@@ -48,7 +48,7 @@ func (s *Store) Resolve(r Route) (Resolution, error) {
 		switch {
 		case err == nil:
 			c = candidate{id: v, t: t, match: t.Match}
-		case !errors.Is(err, fs.ErrNotExist) && idPattern.MatchString(v):
+		case !errors.Is(err, fs.ErrNotExist) && validID(v):
 			// A folder of that name exists but does not load.
 			c = candidate{id: v, err: err, match: s.index().broken[v]}
 		default:

@@ -10,7 +10,6 @@ import (
 	"math"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -183,17 +182,43 @@ func parse(data []byte, files fs.FS) (*Tenant, error) {
 	if err := errors.Join(problems...); err != nil {
 		return nil, err
 	}
+	return t.finish(files), nil
+}
+
+func (t *Tenant) finish(files fs.FS) *Tenant {
 	t.files = files
 	t.matcher = &lazyMatcher{supported: t.Languages.Supported}
 	t.fallback = language.Make(t.Languages.Default)
-	return &t, nil
+	return t
 }
 
-var (
-	colorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	poolPattern  = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
-)
+// validID reports whether s is a tenant id: ^[a-z0-9][a-z0-9-]{0,62}$,
+// written out by hand, as validColor is: a regular expression compiled at
+// package init costs every cold start (internal_test.go proves they agree).
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validColor reports whether s is #rrggbb: ^#[0-9a-fA-F]{6}$.
+func validColor(s string) bool {
+	if len(s) != 7 || s[0] != '#' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 // Validate returns every problem with t, joined, each a *FieldError naming
 // its field by JSON path.
@@ -203,14 +228,14 @@ func (t *Tenant) Validate() error {
 		errs = append(errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
 
-	if !idPattern.MatchString(t.ID) {
+	if !validID(t.ID) {
 		fail("id", "must be 1-63 characters of a-z 0-9 -, starting with a letter or digit")
 	}
 	if strings.TrimSpace(t.DisplayName) == "" {
 		fail("displayName", "is empty")
 	}
 	for i, p := range t.Match.UserPoolIDs {
-		if !poolPattern.MatchString(p) {
+		if !link.UserPoolID(p) {
 			fail(index("match.userPoolIds", i), "%q is not a user pool id", p)
 		}
 	}
@@ -290,7 +315,7 @@ func (t *Tenant) Validate() error {
 	for _, c := range []struct{ name, value string }{
 		{"brand.primaryColor", b.PrimaryColor}, {"brand.buttonTextColor", b.ButtonTextColor},
 	} {
-		if !colorPattern.MatchString(c.value) {
+		if !validColor(c.value) {
 			fail(c.name, "must be #rrggbb")
 			colorsOK = false
 		}

@@ -9,20 +9,34 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
-	"github.com/cogmail/cogmail/lambda/locale"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/lambda/trigger"
 )
 
 // tenantView is a tenant's templates and catalogs: the base ones, with the
 // tenant's overrides on top. Built on the tenant's first message and kept.
+// An overlay tenant's files are checked here, on that first message (and
+// by CheckTenant): every message of a broken one gets the minimal email.
 type tenantView struct {
+	base *baseTemplates
+	// sets are the tenant's own sets, one per kind, when it overrides a
+	// template; nil: the base ones.
 	sets     map[trigger.Kind]*template.Template
 	catalogs map[language.Tag]*catalog // the tenant's own keys; partial
+}
+
+// set is the template set to execute for kind k.
+func (v *tenantView) set(k trigger.Kind) (*template.Template, error) {
+	if v.sets == nil {
+		return v.base.set(k)
+	}
+	if s := v.sets[k]; s != nil {
+		return s, nil
+	}
+	return nil, fmt.Errorf("render: no template for %s", k)
 }
 
 type viewResult struct {
@@ -41,12 +55,21 @@ func (r *Renderer) tenantView(t *tenant.Tenant) (*tenantView, error) {
 	return res.view, res.err
 }
 
+// CheckTenant reads t's own catalogs and templates, as its first message
+// does, and reports what is wrong with them: each file once, by its path.
+// Every message of t fails with this very error, so `cogmail check` can say
+// it once.
+func (r *Renderer) CheckTenant(t *tenant.Tenant) error {
+	_, err := r.tenantView(t)
+	return err
+}
+
 // buildView reads a tenant's overrides. In the tenant's folder,
 // <kind>.html.tmpl replaces that message's "content"; any other *.tmpl is
 // parsed into every message after the base templates, so that it can
 // redefine one block ("button", "footer"…) or the whole layout.
 func (r *Renderer) buildView(t *tenant.Tenant) (*tenantView, error) {
-	view := &tenantView{sets: r.sets}
+	view := &tenantView{base: r.templates}
 	files := t.Files()
 	if files == nil {
 		return view, nil
@@ -58,26 +81,42 @@ func (r *Renderer) buildView(t *tenant.Tenant) (*tenantView, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	for _, tag := range slices.SortedFunc(maps.Keys(view.catalogs), func(a, b language.Tag) int { return strings.Compare(a.String(), b.String()) }) {
-		// A tenant's catalog may hold any subset of the keys, each shaped
-		// and tokened as in English; a key English lacks would do nothing.
-		c := view.catalogs[tag]
-		errs = append(errs, compareCatalog(c.file, c, r.catalogs[language.English], false)...)
+	if len(view.catalogs) > 0 {
+		en, err := r.catalogs.get(language.English)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		for _, tag := range slices.SortedFunc(maps.Keys(view.catalogs), func(a, b language.Tag) int { return strings.Compare(a.String(), b.String()) }) {
+			// A tenant's catalog may hold any subset of the keys, each
+			// shaped and tokened as in English; a key English lacks
+			// would do nothing.
+			if c := view.catalogs[tag]; en != nil {
+				errs = append(errs, compareCatalog(c.file, c, en, false)...)
+			}
+		}
 	}
 	shared, perKind, err := templateFiles(files)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", strings.TrimSuffix(folder, "/"), err))
 	}
 	if len(shared) > 0 || len(perKind) > 0 {
-		view.sets = make(map[trigger.Kind]*template.Template, len(r.sets))
+		view.sets = make(map[trigger.Kind]*template.Template, len(trigger.Kinds))
 		reported := map[string]bool{} // a shared file breaks every message alike: say it once
+		report := func(err error) {
+			if !reported[err.Error()] {
+				reported[err.Error()] = true
+				errs = append(errs, err)
+			}
+		}
 		for _, k := range trigger.Kinds {
-			set, err := overlay(r.pristine[k], files, shared, perKind[k])
+			pristine, err := r.templates.pristine(k)
 			if err != nil {
-				if err = inFolder(folder, err); !reported[err.Error()] {
-					reported[err.Error()] = true
-					errs = append(errs, err)
-				}
+				report(err) // the base template's own problem
+				continue
+			}
+			set, err := overlay(pristine, files, shared, perKind[k])
+			if err != nil {
+				report(inFolder(folder, err))
 				continue
 			}
 			view.sets[k] = set
@@ -130,11 +169,9 @@ func templateFiles(files fs.FS) (shared []string, perKind map[trigger.Kind]strin
 	return shared, perKind, nil
 }
 
-func overlay(base *template.Template, files fs.FS, shared []string, own string) (*template.Template, error) {
-	set, err := base.Clone()
-	if err != nil {
-		return nil, err
-	}
+// overlay parses the tenant's files into set, a fresh copy of the base
+// templates, after them.
+func overlay(set *template.Template, files fs.FS, shared []string, own string) (*template.Template, error) {
 	names := shared
 	if own != "" {
 		names = append(append([]string(nil), shared...), own)
@@ -149,82 +186,4 @@ func overlay(base *template.Template, files fs.FS, shared []string, own string) 
 		}
 	}
 	return set, nil
-}
-
-// words is the catalog view of one (tenant, language): each key is looked up
-// along the chain language → parents → tenant default → English, the
-// tenant's own catalog before the base one at each step.
-type words struct {
-	chain []language.Tag
-	view  *tenantView
-	base  map[language.Tag]*catalog
-	lang  language.Tag // the first language of the chain that has a catalog
-	// used counts, per language of the chain, the characters of the texts
-	// found in it: which language a message is mostly written in.
-	used []int
-}
-
-func (r *Renderer) words(view *tenantView, tag, tenantDefault language.Tag) *words {
-	w := &words{chain: locale.Chain(tag, tenantDefault), view: view, base: r.catalogs, lang: language.English}
-	w.used = make([]int, len(w.chain))
-	for _, t := range w.chain {
-		if r.catalogs[t] != nil || view.catalogs[t] != nil {
-			w.lang = t
-			break
-		}
-	}
-	return w
-}
-
-// lookup finds key along the chain, with the language it was found in (its
-// plural rules apply).
-func (w *words) lookup(key string) (entry, language.Tag, bool) {
-	for i, t := range w.chain {
-		for _, c := range [...]*catalog{w.view.catalogs[t], w.base[t]} {
-			if c == nil {
-				continue
-			}
-			if e, ok := c.entries[key]; ok {
-				w.used[i] += e.size()
-				return e, t, true
-			}
-		}
-	}
-	return entry{}, language.Und, false
-}
-
-// size is how much text e holds, in characters: its text, or its longest form.
-func (e entry) size() int {
-	n := utf8.RuneCountInString(e.text)
-	for _, text := range e.forms {
-		n = max(n, utf8.RuneCountInString(text))
-	}
-	return n
-}
-
-// mostly is the language of the chain that supplied the most characters of
-// the texts looked up so far (the earlier one on a tie); before any lookup,
-// the first language of the chain with a catalog. A tenant's sv.json with
-// one key leaves an email mostly in the tenant's default language, and the
-// email must say so in its lang attribute.
-func (w *words) mostly() language.Tag {
-	best := -1
-	for i, n := range w.used {
-		if n > 0 && (best < 0 || n > w.used[best]) {
-			best = i
-		}
-	}
-	if best < 0 {
-		return w.lang
-	}
-	return w.chain[best]
-}
-
-// CheckTenant reads t's own catalogs and templates, as its first message
-// does, and reports what is wrong with them: each file once, by its path.
-// Every message of t fails with this very error, so `cogmail check` can say
-// it once.
-func (r *Renderer) CheckTenant(t *tenant.Tenant) error {
-	_, err := r.tenantView(t)
-	return err
 }
