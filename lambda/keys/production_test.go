@@ -175,6 +175,12 @@ func TestRefuseDevelopment(t *testing.T) {
 	}
 	assert.ErrorIs(t, keys.RefuseDevelopment(keys.Development()), keys.ErrDevelopmentKey)
 	assert.True(t, keys.IsDevelopment(parse(ringJSON("x", developmentKey(t)))), "the bytes, under another id")
+	// HMAC pads a key with zeros to its block: the same key, padded, signs
+	// the same links and must be refused as well.
+	raw, err := base64.StdEncoding.DecodeString(developmentKey(t))
+	require.NoError(t, err)
+	padded := base64.StdEncoding.EncodeToString(append(raw, 0, 0))
+	assert.True(t, keys.IsDevelopment(parse(ringJSON("prod-1", padded))), "the bytes with zeros appended")
 	assert.False(t, keys.IsDevelopment(parse(keys.Random())))
 	assert.NoError(t, keys.RefuseDevelopment(nil))
 }

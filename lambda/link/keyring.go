@@ -149,17 +149,33 @@ func (k *Keyring) IDs() []string {
 	return ids
 }
 
-// Find returns the id of a key in the ring whose bytes are key, comparing
+// Find returns the id of a key in the ring that signs as key does, comparing
 // every key in constant time: how a caller refuses a known key (the public
 // development one) under whatever id it was given, without the ring ever
-// handing its keys out.
+// handing its keys out. Keys are compared as HMAC uses them, so the same key
+// with zero bytes appended, or its SHA-256 when it is longer than a block,
+// is found too.
 func (k *Keyring) Find(key []byte) (kid string, ok bool) {
+	want := hmacKey(key)
 	for _, id := range k.IDs() {
-		if hmac.Equal(k.keys[id], key) {
+		if got := hmacKey(k.keys[id]); hmac.Equal(got[:], want[:]) {
 			kid, ok = id, true
 		}
 	}
 	return kid, ok
+}
+
+// hmacKey is the block HMAC-SHA256 really keys with (RFC 2104): a key longer
+// than the block is hashed, and every key is padded with zeros to the block.
+func hmacKey(key []byte) [sha256.BlockSize]byte {
+	var block [sha256.BlockSize]byte
+	if len(key) > sha256.BlockSize {
+		sum := sha256.Sum256(key)
+		copy(block[:], sum[:])
+	} else {
+		copy(block[:], key)
+	}
+	return block
 }
 
 func (k *Keyring) key(kid string) ([]byte, bool) {
