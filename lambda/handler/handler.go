@@ -129,7 +129,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 	var rec record
 	defer func() {
 		if p := recover(); p != nil {
-			rec.outcome, rec.err = outcomePassthrough, fmt.Errorf("panic: %v", p)
+			rec.outcome, rec.err = outcomePassthrough, fmt.Errorf("panic: %T", p) // its value may quote the event
 			out, err = payload, nil
 		}
 		rec.log(ctx, h.cfg.Logger, time.Since(start))

@@ -97,3 +97,21 @@ func TestNameNeverCarriesAPlaceholder(t *testing.T) {
 		assert.Contains(t, renderNamed(t, r, m, long).HTML, "Hi "+strings.Repeat("a", MaxNameRunes-1)+"…,")
 	})
 }
+
+// The link carries the username, which a stranger may have chosen when
+// signing up with someone else's address: it is written out as text only in
+// mail to a proven address, and otherwise stays behind the button.
+func TestLinkTextOnlyToProvenAddresses(t *testing.T) {
+	r, tn := fixture(t)
+	const link = "https://app.example.com/r?username=CALL-1-555-0100-SECURITY-ALERT&code={####}"
+	for _, kind := range []trigger.Kind{trigger.Reset, trigger.Invite, trigger.SignUp, trigger.Resend} {
+		t.Run("case="+string(kind), func(t *testing.T) {
+			m := named(kind, "{####}")
+			m.Tenant, m.Link = tn, link
+			email := renderNamed(t, r, m, "")
+			require.Contains(t, email.HTML, `href="`+strings.ReplaceAll(link, "&", "&amp;")+`"`, "the button keeps the link")
+			shown := strings.Contains(email.HTML, ">"+strings.ReplaceAll(link, "&", "&amp;")+"</a>")
+			assert.Equal(t, kind.ProvenDestination(), shown, "link written out as text")
+		})
+	}
+}

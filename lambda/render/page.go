@@ -134,6 +134,12 @@ type page struct {
 	Href               template.HTMLAttr
 }
 
+// ShowsLinkText reports whether the link is also written out as text, for
+// clients that drop buttons. Only in mail to a proven address: the link
+// carries the username, which in pools with free-form usernames is text a
+// stranger chose when signing up with someone else's address.
+func (p *page) ShowsLinkText() bool { return p.Link != "" && p.kind.ProvenDestination() }
+
 // T returns the catalog text for key, with {name} arguments given as pairs.
 func (p *page) T(key string, args ...string) string { return p.words.text(key, args...) }
 
