@@ -60,6 +60,9 @@ const keysNote = `
 Keys come from COGMAIL_KEYS_SECRET_ARN, else COGMAIL_SIGNING_KEYS, else the
 built-in development keyring, as in the Lambda (a variable set but blank is
 an error). verify warns on stderr when the development key checked the link.
+The secret is read with credentials from the environment only
+(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; for a profile:
+eval "$(aws configure export-credentials --format env)").
 `
 
 // usage is every command's usage, for `cogmail -h`.
