@@ -7,11 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -23,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cogmail/cogmail/lambda/dev/moto"
 	"github.com/cogmail/cogmail/lambda/dev/patience"
 	"github.com/cogmail/cogmail/lambda/keys"
 )
@@ -215,71 +213,10 @@ func isolateAWS(t *testing.T, endpoint string) {
 	}
 }
 
-// startMoto runs moto_server on a free port of 127.0.0.1 until the test ends
-// (passed, failed or panicked) and returns its URL. Only TestLoadSecretsManager
-// calls it, so moto starts once per package run.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Skipf("moto_server not on PATH: %v (install moto[server] to run the Secrets Manager tests)", err)
-	}
-
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-	require.NoError(t, l.Close())
-
-	logPath := filepath.Join(t.TempDir(), "moto.log")
-	logFile, err := os.Create(logPath)
-	require.NoError(t, err)
-	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", port)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	require.NoError(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	// Registered after t.TempDir, so it runs before the directory is removed.
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		_ = logFile.Close()
-	})
-	motoLog := func() string {
-		b, _ := os.ReadFile(logPath)
-		return string(b)
-	}
-
-	endpoint := "http://127.0.0.1:" + port
-	client := &http.Client{Timeout: time.Second}
-	start := time.Now()
-	// Idle, moto_server answers within a few seconds.
-	within := patience.For(5 * time.Second)
-	for deadline := start.Add(within); ; {
-		resp, err := client.Get(endpoint + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		select {
-		case <-exited:
-			t.Fatalf("moto_server exited before answering:\n%s", motoLog())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not answer on %s within %s: %v\n%s", endpoint, within, err, motoLog())
-		}
-	}
-	t.Logf("moto_server answered on %s after %v", endpoint, time.Since(start).Round(time.Millisecond))
-	return endpoint
-}
-
 // TestLoadSecretsManager runs Load against moto, a real implementation of the
 // Secrets Manager API.
 func TestLoadSecretsManager(t *testing.T) {
-	endpoint := startMoto(t)
+	endpoint := moto.Start(t)
 	isolateAWS(t, endpoint)
 
 	ctx := context.Background()

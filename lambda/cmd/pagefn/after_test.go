@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cogmail/cogmail/lambda/dev/moto"
 	"github.com/cogmail/cogmail/lambda/dev/patience"
 	"github.com/cogmail/cogmail/lambda/dev/rie"
 	"github.com/cogmail/cogmail/lambda/keys"
@@ -73,8 +74,8 @@ func TestAfterworkUnderEmulator(t *testing.T) {
 	if err != nil {
 		t.Skip(err.Error())
 	}
-	moto := startMoto(t)
-	isolateAWS(t, moto)
+	motoURL := moto.Start(t)
+	isolateAWS(t, motoURL)
 	cognito := pagetest.StartCognito(t, 0, "real-user")
 	cognito.Hold = make(chan struct{})
 	released := false

@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -23,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cogmail/cogmail/lambda/dev/moto"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/page"
 )
@@ -180,7 +178,7 @@ func TestReadSecretFailures(t *testing.T) {
 // implementation of the Secrets Manager API: a secret missing at cold start
 // (the stack creating it after the function, say) is read on a later try.
 func TestSetupFromSecret(t *testing.T) {
-	endpoint := startMoto(t)
+	endpoint := moto.Start(t)
 	isolateAWS(t, endpoint)
 	// A busy machine may answer slower than production's 2 s budget; the
 	// budget itself is checked with a slow endpoint above.
@@ -250,56 +248,5 @@ func isolateAWS(t *testing.T, endpoint string) {
 		"AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": endpoint, "AWS_ENDPOINT_URL_SECRETS_MANAGER": endpoint,
 	} {
 		t.Setenv(name, value)
-	}
-}
-
-// startMoto runs moto_server on a free port of 127.0.0.1 until the test
-// ends and returns its URL.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("moto_server")
-	if err != nil {
-		t.Skipf("moto_server not on PATH: %v (install moto[server] to run the Secrets Manager tests)", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-	require.NoError(t, l.Close())
-
-	logPath := filepath.Join(t.TempDir(), "moto.log")
-	logFile, err := os.Create(logPath)
-	require.NoError(t, err)
-	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", port)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	require.NoError(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		_ = logFile.Close()
-	})
-
-	endpoint := "http://127.0.0.1:" + port
-	client := &http.Client{Timeout: time.Second}
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		resp, err := client.Get(endpoint + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return endpoint
-		}
-		select {
-		case <-exited:
-			b, _ := os.ReadFile(logPath)
-			t.Fatalf("moto_server exited before answering:\n%s", b)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(logPath)
-			t.Fatalf("moto_server did not answer on %s within 60s: %v\n%s", endpoint, err, b)
-		}
 	}
 }
