@@ -64,7 +64,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvConfig, err))
 	}
 	cfg.Clients, cfg.CSRFKey = clients, csrfKey
-	if cfg.Renderer, err = render.New(templates.FS); err != nil {
+	// Parsed on first use: the embedded templates were checked at build time.
+	if cfg.Renderer, err = render.Open(templates.FS); err != nil {
 		errs = append(errs, fmt.Errorf("templates: %w", err))
 	}
 	ring, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
