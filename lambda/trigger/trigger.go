@@ -1,5 +1,6 @@
-// Package trigger names the messages Cognito asks for and which trigger
-// source asks for each.
+// Package trigger names the messages cogmail writes: the Custom Message
+// kinds Cognito asks for, with the trigger source that asks for each, and
+// the notices the notifier sends after a password changed.
 package trigger
 
 // Kind is one message cogmail writes. Its name prefixes the message's keys in
@@ -16,8 +17,48 @@ const (
 	MFA    Kind = "mfa"    // CustomMessage_Authentication
 )
 
-// Kinds lists every kind, in a stable order for tables and tests.
+// Kinds lists every Custom Message kind, in a stable order for tables and
+// tests.
 var Kinds = []Kind{Reset, Invite, SignUp, Resend, Update, Verify, MFA}
+
+// Notices are the messages the notifier sends itself, through SES, after
+// the fact: Cognito neither asks for them nor sees them.
+const (
+	Recovered  Kind = "recovered"  // PostConfirmation_ConfirmForgotPassword: reset with an emailed code
+	Changed    Kind = "changed"    // ChangePassword (CloudTrail via EventBridge)
+	AdminSet   Kind = "adminset"   // AdminSetUserPassword (CloudTrail via EventBridge)
+	AdminReset Kind = "adminreset" // AdminResetUserPassword (CloudTrail): a new password is required, a reset email follows
+	Welcome    Kind = "welcome"    // PostConfirmation_ConfirmSignUp: opt-in per tenant, off by default
+)
+
+// Notices lists every notice kind, in a stable order for tables and tests.
+var Notices = []Kind{Recovered, Changed, AdminSet, AdminReset, Welcome}
+
+var noticeSources = map[string]Kind{
+	"PostConfirmation_ConfirmForgotPassword": Recovered,
+	"PostConfirmation_ConfirmSignUp":         Welcome,
+}
+
+// NoticeOf returns the notice a Post confirmation trigger source asks for.
+// The other notices come from CloudTrail, which names no trigger source.
+func NoticeOf(triggerSource string) (Kind, bool) {
+	k, ok := noticeSources[triggerSource]
+	return k, ok
+}
+
+// Notice reports whether k is a notice kind.
+func (k Kind) Notice() bool {
+	switch k {
+	case Recovered, Changed, AdminSet, AdminReset, Welcome:
+		return true
+	}
+	return false
+}
+
+// Reportable reports whether the notice offers a signed "This wasn't me"
+// link: it tells of a password that changed. An administrator's reset
+// changed none (a reset email follows), and a welcome tells of none.
+func (k Kind) Reportable() bool { return k == Recovered || k == Changed || k == AdminSet }
 
 var sources = map[string]Kind{
 	"CustomMessage_ForgotPassword":      Reset,
@@ -35,7 +76,8 @@ func Of(triggerSource string) (Kind, bool) {
 	return k, ok
 }
 
-// Source returns the trigger source that asks for k.
+// Source returns the Custom Message trigger source that asks for k; "" for
+// a notice.
 func (k Kind) Source() string {
 	for s, kind := range sources {
 		if kind == k {
@@ -45,7 +87,7 @@ func (k Kind) Source() string {
 	return ""
 }
 
-// Valid reports whether k is a known kind.
+// Valid reports whether k is a Custom Message kind (not a notice).
 func (k Kind) Valid() bool {
 	_, ok := kindSet[k]
 	return ok
@@ -73,4 +115,7 @@ func (k Kind) NeedsUsername() bool { return k == Invite }
 // trigger confirmed without verifying its address. Text a user writes about
 // themselves (their name) appears only in messages to proven destinations,
 // so that nobody can write into a stranger's inbox.
-func (k Kind) ProvenDestination() bool { return k == Reset || k == Invite }
+//
+// Notices are proven too: the notifier sends them only to an address whose
+// email_verified is "true", and never to one an event names.
+func (k Kind) ProvenDestination() bool { return k == Reset || k == Invite || k.Notice() }
