@@ -53,6 +53,8 @@ func (t *Tenant) copyFrom(doc map[string]any) bool {
 			"resetExpiry":       r.duration(&t.Links.ResetExpiry),
 			"inviteExpiry":      r.duration(&t.Links.InviteExpiry),
 			"verifyExpiry":      r.duration(&t.Links.VerifyExpiry),
+			"reportUrl":         r.str(&t.Links.ReportURL),
+			"reportExpiry":      r.duration(&t.Links.ReportExpiry),
 		}),
 		"brand": r.nested(map[string]func(any){
 			"productName":     r.str(&t.Brand.ProductName),
@@ -67,13 +69,21 @@ func (t *Tenant) copyFrom(doc map[string]any) bool {
 			"default":   r.str(&t.Languages.Default),
 			"supported": r.strs(&t.Languages.Supported),
 		}),
-		"cognitoDefault": func(v any) {
-			var kinds []string
-			r.strs(&kinds)(v)
-			for _, k := range kinds {
-				t.CognitoDefault = append(t.CognitoDefault, trigger.Kind(k))
-			}
+		"cognitoDefault": r.kinds(&t.CognitoDefault),
+		"sender": func(v any) {
+			t.Sender = &Sender{}
+			r.object(v, map[string]func(any){
+				"fromName":         r.str(&t.Sender.FromName),
+				"fromAddress":      r.str(&t.Sender.FromAddress),
+				"replyTo":          r.str(&t.Sender.ReplyTo),
+				"configurationSet": r.str(&t.Sender.ConfigurationSet),
+				"domains":          r.strs(&t.Sender.Domains),
+			})
 		},
+		"notifications": r.nested(map[string]func(any){
+			"kinds":           r.kinds(&t.Notifications.Kinds),
+			"signOutOnReport": r.boolean(&t.Notifications.SignOutOnReport),
+		}),
 	})
 	return r.ok
 }
@@ -121,6 +131,30 @@ func (r *reader) strs(dst *[]string) func(any) {
 		for i, item := range list {
 			r.str(&(*dst)[i])(item)
 		}
+	}
+}
+
+// kinds reads a list of kinds; an empty list stays empty, not nil: for
+// notifications.kinds, [] means none and absent means the default.
+func (r *reader) kinds(dst *[]trigger.Kind) func(any) {
+	return func(v any) {
+		var names []string
+		r.strs(&names)(v)
+		if names == nil {
+			return
+		}
+		*dst = make([]trigger.Kind, len(names))
+		for i, k := range names {
+			(*dst)[i] = trigger.Kind(k)
+		}
+	}
+}
+
+func (r *reader) boolean(dst *bool) func(any) {
+	return func(v any) {
+		b, ok := v.(bool)
+		r.ok = r.ok && ok
+		*dst = b
 	}
 }
 

@@ -55,6 +55,13 @@ func decodeValue(path string, raw json.RawMessage, v reflect.Value, errs *[]erro
 	case v.Kind() == reflect.Struct && !custom:
 		decodeObject(path, raw, v, errs)
 		return
+	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Struct && !custom && !null:
+		// An optional object (sender): read as strictly as any other.
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		decodeObject(path, raw, v.Elem(), errs)
+		return
 	case v.Kind() == reflect.Slice && !custom && !null:
 		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) != nil {

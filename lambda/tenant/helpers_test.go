@@ -56,6 +56,16 @@ func full(id string) *tenant.Tenant {
 	tn.Brand.SupportEmail = "support@acme.example"
 	tn.Brand.FooterLines = []string{"Acme Inc., 1 Main Street", "You get this email because you have an Acme account."}
 	tn.CognitoDefault = []trigger.Kind{trigger.MFA}
+	tn.Links.ReportURL = "https://app.acme.example/report"
+	tn.Links.ReportExpiry = tenant.Duration(3 * day)
+	tn.Sender = &tenant.Sender{
+		FromName: "Acme Security", FromAddress: "security@mail.acme.example", ReplyTo: "support@acme.example",
+		ConfigurationSet: "acme-notices", Domains: []string{"acme.example"},
+	}
+	tn.Notifications = tenant.Notifications{
+		Kinds:           []trigger.Kind{trigger.Recovered, trigger.Changed, trigger.Welcome},
+		SignOutOnReport: true,
+	}
 	return tn
 }
 

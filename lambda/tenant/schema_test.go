@@ -124,11 +124,15 @@ func TestSchemaMatchesStructs(t *testing.T) {
 			assert.NotEmpty(t, d, "%s needs a description", where)
 			assert.NotContains(t, d, "\n", "%s: one line", where)
 			switch ft := f.Type; {
+			case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct: // an optional object
+				walk(where, p, ft.Elem())
 			case ft == durationType:
 				assert.Equal(t, "string", p["type"], where)
 				assert.NotEmpty(t, p["pattern"], "%s: Go duration text", where)
 			case ft.Kind() == reflect.String:
 				assert.Equal(t, "string", p["type"], where)
+			case ft.Kind() == reflect.Bool:
+				assert.Equal(t, "boolean", p["type"], where)
 			case ft.Kind() == reflect.Slice:
 				assert.Equal(t, "array", p["type"], where)
 				items, ok := p["items"].(node)
@@ -156,6 +160,11 @@ func TestSchemaEnums(t *testing.T) {
 		kinds = append(kinds, string(k))
 	}
 	assert.Equal(t, kinds, strs(sub(t, s, "cognitoDefault", "[]")["enum"]), "cognitoDefault: trigger.Kinds")
+	var notices []string
+	for _, k := range trigger.Notices {
+		notices = append(notices, string(k))
+	}
+	assert.Equal(t, notices, strs(sub(t, s, "notifications", "kinds", "[]")["enum"]), "notifications.kinds: trigger.Notices")
 	assert.Equal(t, []string{string(link.ModeQuery), string(link.ModeFragment)}, strs(sub(t, s, "links", "mode")["enum"]))
 
 	d, _ := sub(t, s, "languages", "supported")["description"].(string)
@@ -185,7 +194,7 @@ func TestSchemaSaysPoolsBoundMatches(t *testing.T) {
 func TestSchemaURLs(t *testing.T) {
 	s := loadSchema(t)
 	for _, path := range [][]string{
-		{"links", "resetUrl"}, {"links", "inviteUrl"}, {"links", "verifyUrl"}, {"links", "forgotPasswordUrl"},
+		{"links", "resetUrl"}, {"links", "inviteUrl"}, {"links", "verifyUrl"}, {"links", "forgotPasswordUrl"}, {"links", "reportUrl"},
 		{"brand", "logoUrl"}, {"brand", "logoDarkUrl"},
 	} {
 		p := sub(t, s, path...)
@@ -204,7 +213,7 @@ func TestSchemaRequired(t *testing.T) {
 	require.NoError(t, json.Unmarshal(encode(t, full("acme")), &doc))
 	require.NotEmpty(t, full("acme").CognitoDefault, "every optional field is set")
 
-	for _, path := range [][]string{{}, {"match"}, {"links"}, {"brand"}, {"languages"}} {
+	for _, path := range [][]string{{}, {"match"}, {"links"}, {"brand"}, {"languages"}, {"sender"}, {"notifications"}} {
 		where := strings.Join(path, ".")
 		obj := doc
 		for _, p := range path {
@@ -304,6 +313,10 @@ func check(n node, v any, where string) []string {
 			if items, ok := n["items"].(node); ok {
 				out = append(out, check(items, item, fmt.Sprintf("%s[%d]", where, i))...)
 			}
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			bad("not true or false")
 		}
 	case "string":
 		str, ok := v.(string)
@@ -406,6 +419,37 @@ func TestSchemaRejects(t *testing.T) {
 		{name: "case=unknown kind", edit: func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{"welcome"} }, where: "cognitoDefault[0]:"},
 		{name: "case=repeated kind", edit: func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{"mfa", "mfa"} }, where: "cognitoDefault: item 1 repeats", schemaOnly: true},
 		{name: "case=expiry in days", json: func(j string) string { return strings.Replace(j, `"168h0m0s"`, `"7d"`, 1) }, where: "links.inviteExpiry:"},
+		{name: "case=notice left to Cognito", edit: func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{trigger.Changed} }, where: "cognitoDefault[0]:"},
+		{name: "case=http reportUrl", edit: func(tn *tenant.Tenant) { tn.Links.ReportURL = "http://app.acme.example/report" }, where: "links.reportUrl:"},
+		{name: "case=reportUrl with fragment", edit: func(tn *tenant.Tenant) { tn.Links.ReportURL = "https://app.acme.example/#/report" }, where: "links.reportUrl:"},
+		{name: "case=report expiry in days", json: func(j string) string { return strings.Replace(j, `"72h0m0s"`, `"3d"`, 1) }, where: "links.reportExpiry:"},
+		{name: "case=unknown sender field", json: func(j string) string { return strings.Replace(j, `"sender": {`, `"sender": {"from": "x",`, 1) }, where: "sender: from is not allowed"},
+		{name: "case=sender without fromAddress", json: func(j string) string {
+			return strings.Replace(j, `"fromAddress": "security@mail.acme.example",`, "", 1)
+		}, where: "sender: fromAddress is required"},
+		{name: "case=sender without domains", json: func(j string) string {
+			return regexp.MustCompile(`(?s),\s*"domains": \[.*?\]`).ReplaceAllString(j, "")
+		}, where: "sender: domains is required"},
+		{name: "case=fromAddress with display name", edit: func(tn *tenant.Tenant) { tn.Sender.FromAddress = "Acme <security@acme.example>" }, where: "sender.fromAddress:"},
+		{name: "case=replyTo not an address", edit: func(tn *tenant.Tenant) { tn.Sender.ReplyTo = "support" }, where: "sender.replyTo:"},
+		{name: "case=fromName with a quote", edit: func(tn *tenant.Tenant) { tn.Sender.FromName = `Acme "Security"` }, where: "sender.fromName:"},
+		{name: "case=fromName with a line break", edit: func(tn *tenant.Tenant) { tn.Sender.FromName = "Acme\nBcc: x@y.example" }, where: "sender.fromName:"},
+		{name: "case=fromName with a C1 control", edit: func(tn *tenant.Tenant) { tn.Sender.FromName = "Acme\u0085" }, where: "sender.fromName:"},
+		{name: "case=fromName of spaces", edit: func(tn *tenant.Tenant) { tn.Sender.FromName = "   " }, where: "sender.fromName:"},
+		{name: "case=fromName of 65 runes", edit: func(tn *tenant.Tenant) { tn.Sender.FromName = strings.Repeat("é", 65) }, where: "sender.fromName:"},
+		{name: "case=configuration set with a dot", edit: func(tn *tenant.Tenant) { tn.Sender.ConfigurationSet = "acme.notices" }, where: "sender.configurationSet:"},
+		{name: "case=configuration set of 65 characters", edit: func(tn *tenant.Tenant) { tn.Sender.ConfigurationSet = strings.Repeat("c", 65) }, where: "sender.configurationSet:"},
+		{name: "case=domain with a scheme", edit: func(tn *tenant.Tenant) { tn.Sender.Domains = []string{"acme.example", "https://acme.example"} }, where: "sender.domains[1]:"},
+		{name: "case=one-label domain", edit: func(tn *tenant.Tenant) { tn.Sender.Domains = []string{"acme.example", "localhost"} }, where: "sender.domains[1]:"},
+		{name: "case=no domains", edit: func(tn *tenant.Tenant) { tn.Sender.Domains = []string{} }, where: "sender.domains: fewer than 1 items"},
+		{name: "case=domain listed twice", edit: func(tn *tenant.Tenant) { tn.Sender.Domains = []string{"acme.example", "acme.example"} }, where: "sender.domains: item 1 repeats"},
+		{name: "case=unknown notice", edit: func(tn *tenant.Tenant) { tn.Notifications.Kinds = []trigger.Kind{"reset"} }, where: "notifications.kinds[0]:"},
+		{name: "case=notice listed twice", edit: func(tn *tenant.Tenant) {
+			tn.Notifications.Kinds = []trigger.Kind{trigger.Changed, trigger.Changed}
+		}, where: "notifications.kinds: item 1 repeats"},
+		{name: "case=signOutOnReport as text", json: func(j string) string {
+			return strings.Replace(j, `"signOutOnReport": true`, `"signOutOnReport": "yes"`, 1)
+		}, where: "notifications.signOutOnReport: not true or false"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -435,7 +479,7 @@ func TestSchemaRejects(t *testing.T) {
 func TestSchemaDurationPattern(t *testing.T) {
 	s := loadSchema(t)
 	patterns := map[string]bool{}
-	for _, name := range []string{"resetExpiry", "inviteExpiry", "verifyExpiry"} {
+	for _, name := range []string{"resetExpiry", "inviteExpiry", "verifyExpiry", "reportExpiry"} {
 		patterns[sub(t, s, "links", name)["pattern"].(string)] = true
 	}
 	require.Len(t, patterns, 1, "one pattern for every duration")

@@ -49,6 +49,12 @@ type Tenant struct {
 	// CognitoDefault lists the messages this tenant leaves to Cognito's own
 	// text: the event goes back unchanged.
 	CognitoDefault []trigger.Kind `json:"cognitoDefault,omitempty"`
+	// Sender is who the notifier's emails come from; nil: the tenant gets
+	// no notices (the default tenant's may come from the notifier's
+	// environment). See notify.go.
+	Sender *Sender `json:"sender,omitempty"`
+	// Notifications says which notices the tenant sends; see notify.go.
+	Notifications Notifications `json:"notifications,omitzero"`
 
 	files    fs.FS // the tenant's folder: locales/ and template overrides
 	fallback language.Tag
@@ -92,6 +98,11 @@ type Links struct {
 	// be used and cannot ask for a new email (the app's "forgot password"
 	// page); none: the page configuration's signInUrl.
 	ForgotPasswordURL string `json:"forgotPasswordUrl,omitempty"`
+	// ReportURL is the page of a notice's "This wasn't me" link (the
+	// reference page's /report); none: notices carry no such link.
+	ReportURL string `json:"reportUrl,omitempty"`
+	// ReportExpiry is how long a report link lives; 0: DefaultReportExpiry.
+	ReportExpiry Duration `json:"reportExpiry,omitempty"`
 }
 
 // Brand is how the tenant's emails look.
@@ -275,6 +286,14 @@ func (t *Tenant) Validate() error {
 			fail("links.verifyUrl", "%v", err)
 		}
 	}
+	if t.Links.ReportURL != "" {
+		if err := ValidateBaseURL(t.Links.ReportURL); err != nil {
+			fail("links.reportUrl", "%v", err)
+		}
+	}
+	if d := time.Duration(t.Links.ReportExpiry); d < 0 || d > maxReportExpiry {
+		fail("links.reportExpiry", "must be more than 0 and at most %s (30 days); absent: %s", shortDuration(maxReportExpiry), shortDuration(DefaultReportExpiry))
+	}
 	if t.Links.ForgotPasswordURL != "" {
 		// A plain link target: a single-page app's route may be a fragment.
 		if u, err := url.Parse(t.Links.ForgotPasswordURL); err != nil || u.Host == "" || u.User != nil ||
@@ -341,10 +360,14 @@ func (t *Tenant) Validate() error {
 
 	errs = append(errs, t.validateLanguages()...)
 	for i, k := range t.CognitoDefault {
-		if !k.Valid() {
+		switch {
+		case k.Notice():
+			fail(index("cognitoDefault", i), "%q is a notice, which cogmail sends itself, never Cognito: to turn it off, leave it out of notifications.kinds", k)
+		case !k.Valid():
 			fail(index("cognitoDefault", i), "unknown message %q%s (known: %v)", k, hint.DidYouMean(string(k), kindNames()), trigger.Kinds)
 		}
 	}
+	errs = append(errs, t.validateNotices()...)
 	return errors.Join(errs...)
 }
 

@@ -157,7 +157,8 @@ func TestValidateRejects(t *testing.T) {
 		{"case=pseudo-locale supported", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "en-XA"} }, "languages.supported[1]: the pseudo-locale"},
 		{"case=pseudo-locale in lower case", func(tn *tenant.Tenant) { tn.Languages.Supported = []string{"en", "en-xa"} }, "languages.supported[1]: the pseudo-locale"},
 
-		{"case=unknown cognitoDefault kind", func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{trigger.Reset, "welcome"} }, `cognitoDefault[1]: unknown message "welcome"`},
+		{"case=unknown cognitoDefault kind", func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{trigger.Reset, "welcom"} }, `cognitoDefault[1]: unknown message "welcom"`},
+		{"case=notice left to Cognito", func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{trigger.Reset, trigger.Welcome} }, `cognitoDefault[1]: "welcome" is a notice, which cogmail sends itself`},
 		{"case=cognitoDefault kind in upper case", func(tn *tenant.Tenant) { tn.CognitoDefault = []trigger.Kind{"MFA"} }, `cognitoDefault[0]: unknown message "MFA"; did you mean "mfa"?`},
 	}
 	for _, tc := range tests {
@@ -239,12 +240,19 @@ func TestDecodeStrictJSON(t *testing.T) {
 		assert.Equal(t, want.Brand, got.Brand)
 		assert.Equal(t, want.Languages, got.Languages)
 		assert.Equal(t, want.CognitoDefault, got.CognitoDefault)
+		assert.Equal(t, want.Sender, got.Sender)
+		assert.Equal(t, want.Notifications, got.Notifications)
 	})
 
 	tests := []struct {
 		name, data, want string
 	}{
-		{"case=unknown top-level field", withField("{", `"theme": "dark"`), `: theme: unknown field (known: brand, cognitoDefault, displayName, id, languages, links, match)`},
+		{"case=unknown top-level field", withField("{", `"theme": "dark"`), `: theme: unknown field (known: brand, cognitoDefault, displayName, id, languages, links, match, notifications, sender)`},
+		{"case=unknown field in sender", withField(`"sender": {`, `"bcc": "audit@acme.example"`), `sender.bcc: unknown field`},
+		{"case=misspelt field in sender", withField(`"sender": {`, `"fromAdress": "a@acme.example"`), `sender.fromAdress: unknown field; did you mean "fromAddress"?`},
+		{"case=sender given as text", strings.Replace(good, `"sender": {`, `"sender": "security@acme.example", "x": {`, 1), `sender: must be an object, not text`},
+		{"case=unknown field in notifications", withField(`"notifications": {`, `"signOutOnReprt": true`), `notifications.signOutOnReprt: unknown field; did you mean "signOutOnReport"?`},
+		{"case=signOutOnReport as text", strings.Replace(good, `"signOutOnReport": true`, `"signOutOnReport": "yes"`, 1), `notifications.signOutOnReport: must be true or false, not text`},
 		{"case=unknown field in brand", withField(`"brand": {`, `"font": "Inter"`), `brand.font: unknown field (known: buttonTextColor,`},
 		{"case=unknown field in links", withField(`"links": {`, `"loginUrl": "https://app.acme.example/"`), `links.loginUrl: unknown field`},
 		{"case=$schema is a field like any other", withField("{", `"$schema": "../../tenant.schema.json"`), `$schema: unknown field`},
