@@ -55,9 +55,13 @@ const (
 	PurposeReset  Purpose = "reset"
 	PurposeInvite Purpose = "invite"
 	PurposeVerify Purpose = "verify"
+	// PurposeReport is a notice's "This wasn't me" link: the page starts a
+	// reset for the link's own user. It carries no code, and always its
+	// pool: no cogmail ever signed one without.
+	PurposeReport Purpose = "report"
 )
 
-var purposes = []Purpose{PurposeReset, PurposeInvite, PurposeVerify}
+var purposes = []Purpose{PurposeReset, PurposeInvite, PurposeVerify, PurposeReport}
 
 // Mode says where the parameters go. Fragment mode keeps them out of server
 // logs, proxies and Referer headers; the page reads them with script.
@@ -110,7 +114,8 @@ type Params struct {
 	Expires  time.Time
 	// Code is Cognito's code placeholder ("{####}"), written verbatim. Only
 	// reset and verify links carry it: an invitation's code is the temporary
-	// password, which must never be in a URL.
+	// password, which must never be in a URL, and a report link is sent by
+	// the notifier, which has no code.
 	Code string
 }
 
@@ -153,6 +158,12 @@ func Sign(p Params, ring *Keyring) (string, error) {
 	}
 	if p.Purpose == PurposeInvite && p.Code != "" {
 		return "", errors.New("link: an invitation link must not carry the code: it is the temporary password")
+	}
+	if p.Purpose == PurposeReport && p.Code != "" {
+		return "", errors.New("link: a report link carries no code")
+	}
+	if p.Purpose == PurposeReport && p.UserPool == "" {
+		return "", errors.New("link: a report link must name its user pool (version 2)")
 	}
 	if p.Code != "" && !placeholder(p.Code) {
 		return "", errors.New("link: code placeholder has characters that cannot go into a URL verbatim")

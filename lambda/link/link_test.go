@@ -93,6 +93,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 		{link.PurposeReset, "{####}"},
 		{link.PurposeInvite, ""},
 		{link.PurposeVerify, "{####}"},
+		{link.PurposeReport, ""},
 	}
 	usernames := []string{
 		"alice", "a+b@example.com", "first last", "a&b=c", "x#y", "zoë.łukasz.李",
@@ -271,7 +272,7 @@ func TestVerifyExpiry(t *testing.T) {
 func TestPurposeBinding(t *testing.T) {
 	ring := newRing(t, "k1", "k1")
 	byPurpose := map[link.Purpose]string{}
-	for _, purpose := range []link.Purpose{link.PurposeReset, link.PurposeInvite, link.PurposeVerify} {
+	for _, purpose := range []link.Purpose{link.PurposeReset, link.PurposeInvite, link.PurposeVerify, link.PurposeReport} {
 		p := params()
 		p.Purpose = purpose
 		u := sign(t, p, ring)
@@ -282,7 +283,8 @@ func TestPurposeBinding(t *testing.T) {
 	}
 	assert.Len(t, map[string]bool{
 		byPurpose[link.PurposeReset]: true, byPurpose[link.PurposeInvite]: true, byPurpose[link.PurposeVerify]: true,
-	}, 3, "the purpose is signed: the same fields give three signatures")
+		byPurpose[link.PurposeReport]: true,
+	}, 4, "the purpose is signed: the same fields give four signatures")
 }
 
 func TestKeyRotation(t *testing.T) {
@@ -314,6 +316,8 @@ func TestSignRefuses(t *testing.T) {
 		{"case=base with fragment", func(p *link.Params) { p.Base = "https://app.example.com/reset#top" }, ring},
 		{"case=base with empty fragment", func(p *link.Params) { p.Base = "https://app.example.com/reset#" }, ring},
 		{"case=invite with code", func(p *link.Params) { p.Purpose, p.Code = link.PurposeInvite, "{####}" }, ring},
+		{"case=report with code", func(p *link.Params) { p.Purpose, p.Code = link.PurposeReport, "{####}" }, ring},
+		{"case=report without pool", func(p *link.Params) { p.Purpose, p.UserPool = link.PurposeReport, "" }, ring},
 		{"case=code with quote", func(p *link.Params) { p.Code = `{##"##}` }, ring},
 		{"case=code with ampersand", func(p *link.Params) { p.Code = "a&b" }, ring},
 		{"case=code with space", func(p *link.Params) { p.Code = "{## ##}" }, ring},

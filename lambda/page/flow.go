@@ -11,20 +11,29 @@ import (
 	"github.com/cogmail/cogmail/lambda/tenant"
 )
 
-// flow is one kind of link page: reset, activate or confirm.
+// flow is one kind of link page: reset, activate, confirm or report.
 type flow struct {
 	path     string
 	purpose  link.Purpose
 	heading  string
 	activate bool
 	confirm  bool
+	report   bool
 }
 
 var (
 	flowReset    = flow{path: "/reset", purpose: link.PurposeReset, heading: "page.reset.heading"}
 	flowActivate = flow{path: "/activate", purpose: link.PurposeInvite, heading: "page.activate.heading", activate: true}
 	flowConfirm  = flow{path: "/confirm", purpose: link.PurposeVerify, heading: "page.confirm.heading", confirm: true}
+	flowReport   = flow{path: reportPath, purpose: link.PurposeReport, heading: "page.report.heading", report: true}
 )
+
+// carriesCode reports whether the flow's links carry Cognito's code: reset
+// and confirmation links do; an invitation's code is the temporary
+// password, and a report link comes from the notifier, which has none.
+func (f flow) carriesCode() bool {
+	return f.purpose == link.PurposeReset || f.purpose == link.PurposeVerify
+}
 
 // linkParams are the link's parameters the forms carry as hidden fields.
 var linkParams = []string{
@@ -85,6 +94,10 @@ func (h *Handler) postLink(f flow) http.HandlerFunc {
 			h.confirmSignUp(w, r, f, t)
 			return
 		}
+		if f.report {
+			h.report(w, r, t)
+			return
+		}
 		if f.activate {
 			t.attrs = postedAttributes(r.PostForm)
 		}
@@ -140,9 +153,14 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw str
 	if err == nil && claims.Purpose != f.purpose {
 		reason = "wrong-purpose"
 	}
-	// Reset and confirmation links carry Cognito's code; invitations never.
-	if err == nil && f.purpose != link.PurposeInvite && (claims.Code == "" || len(claims.Code) > maxCode) {
+	// Reset and confirmation links carry Cognito's code; the others never.
+	if err == nil && reason == "" && f.carriesCode() && (claims.Code == "" || len(claims.Code) > maxCode) {
 		reason = "bad-code"
+	}
+	// A report link acts on its user's account without a code: it must
+	// name its pool (cogmail never signed one without, see link.Sign).
+	if err == nil && reason == "" && f.report && claims.Version != 2 {
+		reason = "no-pool"
 	}
 	if reason != "" {
 		h.log(r, slog.LevelInfo, "", "invalid-link", slog.String("reason", reason))
@@ -172,7 +190,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw str
 	}
 	hidden := make([]field, 0, len(linkParams))
 	for _, name := range linkParams {
-		if name == link.ParamCode && f.purpose == link.PurposeInvite {
+		if name == link.ParamCode && !f.carriesCode() {
 			continue
 		}
 		if v := values.Get(name); v != "" || name == link.ParamLocale {
@@ -229,6 +247,14 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request, f flow, t target,
 		h.show(w, v, "confirm", status)
 		return
 	}
+	if f.report {
+		v.Body = v.T("page.report.body", "product", t.tenant.Brand.ProductName)
+		if t.tenant.Notifications.SignOutOnReport {
+			v.Extra = v.T("page.report.signout", "product", t.tenant.Brand.ProductName)
+		}
+		h.show(w, v, "report", status)
+		return
+	}
 	policy := t.client.Policy
 	v.Policy, v.MinLength = policyLines(v, policy), policy.MinLength
 	v.Attributes = attributeFields(v, t.attrs)
@@ -247,6 +273,8 @@ func (h *Handler) unusable(w http.ResponseWriter, r *http.Request, f flow, offer
 		h.invalidInvitation(w, r, tenantID, locale)
 	case f.confirm:
 		h.invalidConfirmation(w, r, offer, tenantID, locale, errKey)
+	case f.report:
+		h.invalidReport(w, r, tenantID, locale)
 	default:
 		h.invalid(w, r, offer, tenantID, locale, errKey)
 	}

@@ -51,6 +51,7 @@ type fakeCognito struct {
 	signUp   []*cip.ConfirmSignUpInput
 	initiate []*cip.InitiateAuthInput
 	respond  []*cip.RespondToAuthChallengeInput
+	signOut  []*cip.AdminUserGlobalSignOutInput
 	errs     map[string]error
 	initOut  *cip.InitiateAuthOutput
 }
@@ -111,6 +112,13 @@ func (f *fakeCognito) RespondToAuthChallenge(_ context.Context, in *cip.RespondT
 	f.respond = append(f.respond, in)
 	f.mu.Unlock()
 	return &cip.RespondToAuthChallengeOutput{}, f.record("RespondToAuthChallenge")
+}
+
+func (f *fakeCognito) AdminUserGlobalSignOut(_ context.Context, in *cip.AdminUserGlobalSignOutInput, _ ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error) {
+	f.mu.Lock()
+	f.signOut = append(f.signOut, in)
+	f.mu.Unlock()
+	return &cip.AdminUserGlobalSignOutOutput{}, f.record("AdminUserGlobalSignOut")
 }
 
 // env is one page server with its fake Cognito, keyring, clock, captured
@@ -234,9 +242,10 @@ func (e *env) link(o linkOpts) string {
 		o.purpose = link.PurposeReset
 	}
 	if o.path == "" {
-		o.path = map[link.Purpose]string{link.PurposeReset: "/reset", link.PurposeInvite: "/activate", link.PurposeVerify: "/confirm"}[o.purpose]
+		o.path = map[link.Purpose]string{link.PurposeReset: "/reset", link.PurposeInvite: "/activate", link.PurposeVerify: "/confirm",
+			link.PurposeReport: "/report"}[o.purpose]
 	}
-	if o.code == "" && o.purpose != link.PurposeInvite {
+	if o.code == "" && (o.purpose == link.PurposeReset || o.purpose == link.PurposeVerify) {
 		o.code = testCode
 	}
 	if o.expires.IsZero() {

@@ -14,6 +14,12 @@
 //	POST /resend              ask for a new email from an authentic link
 //	                          (expired less than ResendGrace ago): answered
 //	                          at once, Cognito called after the answer
+//	GET  /report              a notice's "This wasn't me" link: verify it
+//	                          and show a button (or serve the opener)
+//	POST /report              ?step=open: as GET; else answer "check your
+//	                          email" at once, then start a reset for the
+//	                          link's user (ForgotPassword) and, if the
+//	                          tenant says so, sign them out everywhere
 //	GET, POST /signin         with Config.LocalSignIn only: the local stack's
 //	                          sign-in page
 //	GET  /assets/page.css, /assets/tenant/<id>.css, /healthz
@@ -46,6 +52,9 @@ type Cognito interface {
 	ConfirmSignUp(ctx context.Context, in *cip.ConfirmSignUpInput, optFns ...func(*cip.Options)) (*cip.ConfirmSignUpOutput, error)
 	InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, optFns ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
 	RespondToAuthChallenge(ctx context.Context, in *cip.RespondToAuthChallengeInput, optFns ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error)
+	// AdminUserGlobalSignOut needs IAM rights (the page's role): for a
+	// report, with the tenant's notifications.signOutOnReport.
+	AdminUserGlobalSignOut(ctx context.Context, in *cip.AdminUserGlobalSignOutInput, optFns ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error)
 }
 
 var _ Cognito = (*cip.Client)(nil)
@@ -217,6 +226,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /resend", h.resend)
 	m.HandleFunc("GET /confirm", h.getLink(flowConfirm))
 	m.HandleFunc("POST /confirm", h.postLink(flowConfirm))
+	m.HandleFunc("GET "+reportPath, h.getLink(flowReport))
+	m.HandleFunc("POST "+reportPath, h.postLink(flowReport))
 	if h.cfg.LocalSignIn {
 		m.HandleFunc("GET "+SignInPath, h.signInForm)
 		m.HandleFunc("POST "+SignInPath, h.signIn)
@@ -307,7 +318,7 @@ func (h *Handler) log(r *http.Request, level slog.Level, tenantID, outcome strin
 // whatever a visitor typed, an address included.
 func route(path string) string {
 	switch path {
-	case "/reset", "/activate", "/resend", "/confirm", SignInPath, "/healthz", "/assets/page.css":
+	case "/reset", "/activate", "/resend", "/confirm", reportPath, SignInPath, "/healthz", "/assets/page.css":
 		return path
 	}
 	return "other"

@@ -119,21 +119,33 @@ func (h *Handler) resend(w http.ResponseWriter, r *http.Request) {
 	h.cfg.After(r.Context(), func() { h.send(r, claims, client) })
 }
 
-// send asks Cognito for the new email. It runs after the answer, so its
-// outcome goes to the log only (codes, never who).
-func (h *Handler) send(r *http.Request, claims link.Claims, c Client) {
-	// The answer is out: the request's cancellation no longer counts, its
-	// deadline (the invocation's) does.
+// afterContext is the context of the calls made after the answer: the
+// answer is out, so the request's cancellation no longer counts, its
+// deadline (the invocation's) does, less answerMargin.
+func afterContext(r *http.Request) (context.Context, context.CancelFunc) {
 	timeout := resendTimeout
 	if deadline, ok := r.Context().Deadline(); ok {
 		timeout = min(timeout, time.Until(deadline)-answerMargin)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
-	defer cancel()
-	var meta map[string]string
-	if claims.Locale != "" { // the trigger picks the email's language from it, among the tenant's
-		meta = map[string]string{"locale": claims.Locale}
+	return context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+}
+
+// emailMetadata is the ClientMetadata of a call that makes Cognito send an
+// email: the trigger picks the email's language from it, among the
+// tenant's.
+func emailMetadata(claims link.Claims) map[string]string {
+	if claims.Locale == "" {
+		return nil
 	}
+	return map[string]string{"locale": claims.Locale}
+}
+
+// send asks Cognito for the new email. It runs after the answer, so its
+// outcome goes to the log only (codes, never who).
+func (h *Handler) send(r *http.Request, claims link.Claims, c Client) {
+	ctx, cancel := afterContext(r)
+	defer cancel()
+	meta := emailMetadata(claims)
 	username := claims.Username
 	var err error
 	switch claims.Purpose {
@@ -146,15 +158,24 @@ func (h *Handler) send(r *http.Request, claims link.Claims, c Client) {
 			ClientId: &c.ClientID, Username: &username, SecretHash: c.secretHash(username), ClientMetadata: meta,
 		})
 	}
+	h.logEmailCall(r, claims.Tenant, "resent", "resend-failed", err)
+}
+
+// logEmailCall logs the outcome of a call that asks Cognito for an email,
+// made after the answer: its code, never who. An unknown user, throttling
+// and an address that cannot get mail (InvalidParameterException: not
+// verified, or a sign-up already confirmed) are the visitors' lot, at
+// INFO; a refused deployment at WARN; Cognito failing at ERROR.
+func (h *Handler) logEmailCall(r *http.Request, tenantID, done, failed string, err error) {
 	switch kind := classify(err); {
 	case err == nil:
-		h.log(r, slog.LevelInfo, claims.Tenant, "resent")
-	case kind == failOther && errorCode(err) != "InvalidParameterException": // that one: already confirmed
-		h.log(r, slog.LevelError, claims.Tenant, "resend-failed", slog.String("code", errorCode(err)))
+		h.log(r, slog.LevelInfo, tenantID, done)
+	case kind == failOther && errorCode(err) != "InvalidParameterException":
+		h.log(r, slog.LevelError, tenantID, failed, slog.String("code", errorCode(err)))
 	case deploymentRefused(err):
-		h.log(r, slog.LevelWarn, claims.Tenant, "resend-failed", slog.String("code", errorCode(err)))
+		h.log(r, slog.LevelWarn, tenantID, failed, slog.String("code", errorCode(err)))
 	default:
-		h.log(r, slog.LevelInfo, claims.Tenant, "resend-failed", slog.String("code", errorCode(err)))
+		h.log(r, slog.LevelInfo, tenantID, failed, slog.String("code", errorCode(err)))
 	}
 }
 
@@ -165,6 +186,8 @@ func flowFor(p link.Purpose) flow {
 		return flowActivate
 	case link.PurposeVerify:
 		return flowConfirm
+	case link.PurposeReport:
+		return flowReport
 	}
 	return flowReset
 }

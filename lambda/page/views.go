@@ -20,7 +20,7 @@ import (
 )
 
 // The page states, one template each under templates/pages/.
-var viewNames = []string{"form", "confirm", "invalid", "sent", "success", "error", "opener", "signin"}
+var viewNames = []string{"form", "confirm", "report", "invalid", "sent", "success", "error", "opener", "signin"}
 
 // defaultTenant speaks when no tenant can be read from the request.
 const defaultTenant = "default"
@@ -63,6 +63,7 @@ type view struct {
 	TenantCSS     string
 	CSRF          string // the token of the page's form, bound to what the form is for
 	Heading, Body string
+	Extra         string // a second paragraph: the report page's sign-out
 	Error         string // a failed attempt, shown in an alert
 	Action        string // the form's path
 	Activate      bool

@@ -191,3 +191,42 @@ func TestResendAnswersAlikeThroughFunctionURL(t *testing.T) {
 	assert.NotContains(t, logs.String(), "real-user")
 	assert.NotContains(t, logs.String(), "gone-user")
 }
+
+// A report ("This wasn't me") answers the same way: nothing of the answer,
+// first byte to last, waits on the reset Cognito starts for real users.
+func TestReportAnswersAlikeThroughFunctionURL(t *testing.T) {
+	const delay = 1500 * time.Millisecond
+	cognito := pagetest.StartCognito(t, delay, "real-user")
+	cognito.UseIt(t)
+	ring, ringJSON := pagetest.Keyring(t)
+	fn, logs := newFunction(t, ringJSON)
+
+	report := func(username string) pagetest.Answer {
+		opened, cookies := invoke(t, fn, urlEvent(http.MethodGet,
+			pagetest.ReportLink(t, ring, "https://"+domain, username, time.Now().Add(time.Hour)), nil, nil))
+		require.Equal(t, http.StatusOK, opened.Status, opened.Body)
+		action, form := pagetest.Form(opened.Body)
+		require.Equal(t, "/report", action, opened.Body)
+		require.Len(t, cookies, 1)
+		nonce, _, _ := strings.Cut(cookies[0], ";")
+		answer, _ := invoke(t, fn, urlEvent(http.MethodPost, "https://"+domain+action, []string{nonce}, form))
+		return answer
+	}
+	var real, unknown []pagetest.Answer
+	const rounds = 7
+	for range rounds {
+		real = append(real, report("real-user"))
+		unknown = append(unknown, report("gone-user"))
+	}
+	pagetest.AssertAlike(t, real, unknown, delay)
+	assert.Equal(t, http.StatusOK, real[0].Status, real[0].Body)
+	assert.Contains(t, real[0].Body, `role="status"`)
+
+	calls := cognito.WaitCalls(t, 2*rounds, patience.For(delay+time.Second))
+	for _, c := range calls {
+		assert.Equal(t, "ForgotPassword", c.Op, "the default tenant does not sign out on report")
+		assert.Equal(t, "standinclient", c.ClientID)
+	}
+	assert.NotContains(t, logs.String(), "real-user")
+	assert.NotContains(t, logs.String(), "gone-user")
+}

@@ -19,6 +19,7 @@ import (
 // Call is one call the stand-in answered.
 type Call struct {
 	Op, Username, ClientID string
+	UserPoolID             string // AdminUserGlobalSignOut's
 	Metadata               map[string]string
 	Answered               time.Time
 }
@@ -29,7 +30,8 @@ type Call struct {
 // unknown one at once with UserNotFoundException. For a known user,
 // InitiateAuth answers the NEW_PASSWORD_REQUIRED challenge of an invited
 // user, whatever the password, and RespondToAuthChallenge accepts the new
-// one: enough for an activation. It answers no other operation.
+// one: enough for an activation. AdminUserGlobalSignOut signs a known user
+// out (a report's sign-out). It answers no other operation.
 type Cognito struct {
 	URL   string
 	Known map[string]bool // usernames that exist
@@ -63,6 +65,7 @@ func (c *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
 	var in struct {
 		ClientID           string `json:"ClientId"`
+		UserPoolID         string `json:"UserPoolId"`
 		Username           string
 		ClientMetadata     map[string]string
 		AuthParameters     map[string]string // InitiateAuth
@@ -94,7 +97,8 @@ func (c *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.mu.Lock()
-	c.calls = append(c.calls, Call{Op: op, Username: in.Username, ClientID: in.ClientID, Metadata: in.ClientMetadata, Answered: time.Now()})
+	c.calls = append(c.calls, Call{Op: op, Username: in.Username, ClientID: in.ClientID, UserPoolID: in.UserPoolID,
+		Metadata: in.ClientMetadata, Answered: time.Now()})
 	c.mu.Unlock()
 	answer := map[string]string{
 		"ForgotPassword":         `{"CodeDeliveryDetails":{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"j***@e***"}}`,
@@ -102,6 +106,7 @@ func (c *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 		"InitiateAuth": fmt.Sprintf(`{"ChallengeName":"NEW_PASSWORD_REQUIRED","Session":"stand-in-session",`+
 			`"ChallengeParameters":{"USER_ID_FOR_SRP":%q,"requiredAttributes":"[]","userAttributes":"{}"}}`, in.Username),
 		"RespondToAuthChallenge": `{"AuthenticationResult":{"AccessToken":"stand-in","IdToken":"stand-in","RefreshToken":"stand-in","ExpiresIn":3600,"TokenType":"Bearer"}}`,
+		"AdminUserGlobalSignOut": `{}`,
 	}[op]
 	switch {
 	case answer == "":

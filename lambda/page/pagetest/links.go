@@ -38,6 +38,18 @@ func ResetLink(t testing.TB, ring *link.Keyring, base, username string, expires 
 	return raw
 }
 
+// ReportLink signs a query-mode report link ("This wasn't me") of the
+// default tenant and Pool for username, on base (the page's URL).
+func ReportLink(t testing.TB, ring *link.Keyring, base, username string, expires time.Time) string {
+	t.Helper()
+	raw, err := link.Sign(link.Params{Base: base + "/report", Mode: link.ModeQuery, Purpose: link.PurposeReport,
+		Tenant: "default", UserPool: Pool, Username: username, Locale: "en", Expires: expires}, ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
 // Pool is the default tenant's user pool in Config, in the stand-in's region.
 const Pool = "eu-west-1_Ab12Cd34E"
 
