@@ -6,8 +6,9 @@ package templates
 
 import "embed"
 
-// FS holds layout.html.tmpl and one template per message, locales/<lang>.json
-// and tenants/<id>/tenant.json.
+// FS holds layout.html.tmpl and one template per message, layout.txt.tmpl
+// and one text template per notice, locales/<lang>.json and
+// tenants/<id>/tenant.json.
 //
-//go:embed *.html.tmpl locales tenants pages
+//go:embed *.html.tmpl *.txt.tmpl locales tenants pages
 var FS embed.FS

@@ -13,9 +13,9 @@ import (
 // never changes a message. What is cleaned, and how: the HTML, finished
 // (compile.go, page.go), and each value filled into it, where characters
 // outside Cognito's pattern become numeric references; the subject, one
-// line; the SMS, lines kept; a name, one line with its joiners, cut to
-// MaxNameRunes. The pattern itself is the gate's (gate.Allowed, gate.Fits):
-// one rule for the writer and the checker.
+// line; the SMS and a notice's text part, lines kept; a name, one line
+// with its joiners, cut to MaxNameRunes. The pattern itself is the gate's
+// (gate.Allowed, gate.Fits): one rule for the writer and the checker.
 
 // cleanHTML writes every character outside Cognito's pattern as a numeric
 // character reference, so a translator's no-break space still renders as
@@ -57,6 +57,30 @@ func cleanName(s string) string {
 // cleans like cleanLine.
 func cleanSMS(s string) string {
 	return clean(s, false)
+}
+
+// cleanText cleans a notice's text part as a subject is cleaned, lines
+// kept: characters outside the pattern dropped, spaces made one. Each
+// line is trimmed, runs of blank lines become one (templates may leave
+// them where a block wrote nothing), and the text ends in one line break.
+func cleanText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	blank := false
+	for line := range strings.Lines(cleanSMS(s)) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if blank {
+			b.WriteByte('\n')
+			blank = false
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 func clean(s string, oneLine bool) string { return cleanKeeping(s, oneLine, "") }

@@ -1,5 +1,6 @@
 // Package render turns one message into the subject, HTML body and SMS text
-// Cognito sends, in the tenant's brand and the user's language.
+// Cognito sends, in the tenant's brand and the user's language; and a
+// notice into the subject, HTML and text parts the notifier sends.
 //
 // The embedded templates and catalogs are parsed on first use (Open): a
 // cold start parses the layout, the one template and the languages its
@@ -14,6 +15,7 @@
 //
 //	render.go     the Renderer, Message and Email; Render, the way in
 //	texts.go      Texts: the same words for pages, the other way in
+//	notice.go     notices: the HTML and text parts the notifier sends, executed every time
 //	compile.go    an email's compiled form: static parts and slots
 //	page.go       executing a template: the page it sees, and what each message shows
 //	view.go       a tenant's view: the base templates and catalogs with its overrides

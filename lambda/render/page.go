@@ -16,7 +16,9 @@ import (
 
 // kind is what the renderer knows of each message.
 type kind struct {
-	links bool // the message can carry a link
+	// notice: the notifier's message, with a text part (notice.go).
+	notice bool
+	links  bool // the message can carry a link
 	// codeValidity is what the code-only expiry line says; 0 for none.
 	codeValidity time.Duration
 }
@@ -29,6 +31,12 @@ var kinds = map[trigger.Kind]kind{
 	trigger.Update: {codeValidity: 24 * time.Hour},
 	trigger.Verify: {codeValidity: 24 * time.Hour},
 	trigger.MFA:    {},
+
+	trigger.Recovered:  {notice: true, links: true},
+	trigger.Changed:    {notice: true, links: true},
+	trigger.AdminSet:   {notice: true, links: true},
+	trigger.AdminReset: {notice: true},
+	trigger.Welcome:    {notice: true},
 }
 
 // execute runs m's template: at compile time, for the first message of
@@ -47,6 +55,18 @@ func (r *Renderer) execute(m Message) (Email, error) {
 	if err != nil {
 		return Email{}, err
 	}
+	html, p, err := r.write(set, w, m)
+	if err != nil {
+		return Email{}, err
+	}
+	// The SMS text is the catalog's, unfilled: Render fills it.
+	return Email{Subject: cleanLine(p.Subject), HTML: html, Lang: p.Lang,
+		SMS: p.words.raw(string(m.Kind) + ".sms")}, nil
+}
+
+// write executes an email's HTML set for m with the words w, and returns
+// the HTML, cleaned, and the page it was written from.
+func (r *Renderer) write(set *template.Template, w *words, m Message) (string, *page, error) {
 	buf := r.buffers.Get().(*bytes.Buffer)
 	defer r.buffers.Put(buf)
 	// <html lang> comes before the texts: the first pass assumes the
@@ -56,16 +76,14 @@ func (r *Renderer) execute(m Message) (Email, error) {
 	for pass := 0; ; pass++ {
 		buf.Reset()
 		if err := set.ExecuteTemplate(buf, "layout", p); err != nil {
-			return Email{}, fmt.Errorf("render %s: %w", m.Kind, err)
+			return "", nil, fmt.Errorf("render %s: %w", m.Kind, err)
 		}
 		if mostly := p.words.mostly(); pass == 0 && mostly.String() != p.Lang {
 			w.used = make([]int, len(w.chain))
 			p = r.page(w, m, mostly)
 			continue
 		}
-		// The SMS text is the catalog's, unfilled: Render fills it.
-		return Email{Subject: cleanLine(p.Subject), HTML: cleanHTML(buf.String()), Lang: p.Lang,
-			SMS: p.words.raw(string(m.Kind) + ".sms")}, nil
+		return cleanHTML(buf.String()), p, nil
 	}
 }
 
@@ -99,6 +117,9 @@ func (r *Renderer) page(w *words, m Message, lang language.Tag) *page {
 		// an attribute is all it needs. At compile time it is a sentinel.
 		p.Href = template.HTMLAttr(`href="` + html.EscapeString(m.Link) + `"`)
 	}
+	if m.Kind.Notice() {
+		p.When = p.when(m.When, m.Zone)
+	}
 	product := m.Tenant.Brand.ProductName
 	p.Subject = p.K("subject", "product", product)
 	p.Preheader = p.K("preheader", "product", product)
@@ -109,6 +130,11 @@ func (r *Renderer) page(w *words, m Message, lang language.Tag) *page {
 // expiryText is the line saying how long the message's link or code lives.
 func (r *Renderer) expiryText(p *page, m Message) string {
 	switch {
+	case m.Kind.Notice():
+		if m.Link == "" {
+			return ""
+		}
+		return p.count("notice.expires", m.Expiry)
 	case m.Kind == trigger.Invite:
 		return p.count(string(m.Kind)+".expires", m.Expiry)
 	case m.Link != "":
@@ -132,6 +158,8 @@ type page struct {
 	Code, Username     string
 	Link               string
 	Href               template.HTMLAttr
+	// When is the time a notice tells of, as notice.when writes it.
+	When string
 }
 
 // ShowsLinkText reports whether the link is also written out as text, for
@@ -139,6 +167,31 @@ type page struct {
 // carries the username, which in pools with free-form usernames is text a
 // stranger chose when signing up with someone else's address.
 func (p *page) ShowsLinkText() bool { return p.Link != "" && p.kind.ProvenDestination() }
+
+// Reportable reports whether the message is a notice of a changed
+// password, which tells the reader what to do if it was not them.
+func (p *page) Reportable() bool { return p.kind.Reportable() }
+
+// Button is the button's label: the message's own, or every notice's.
+func (p *page) Button() string {
+	if p.kind.Notice() {
+		return p.T("notice.button")
+	}
+	return p.K("button")
+}
+
+// when writes t in zone (nil: UTC) as notice.when does: the year in four
+// digits, month, day, hour and minute in two, and the zone's IANA name
+// ("UTC" for UTC).
+func (p *page) when(t time.Time, zone *time.Location) string {
+	if zone == nil {
+		zone = time.UTC
+	}
+	t = t.In(zone)
+	two := func(n int) string { return fmt.Sprintf("%02d", n) }
+	return p.T("notice.when", "year", fmt.Sprintf("%04d", t.Year()), "month", two(int(t.Month())), "day", two(t.Day()),
+		"hour", two(t.Hour()), "minute", two(t.Minute()), "zone", zone.String())
+}
 
 // T returns the catalog text for key, with {name} arguments given as pairs.
 func (p *page) T(key string, args ...string) string { return p.words.text(key, args...) }

@@ -24,6 +24,9 @@ type Email struct {
 	Subject string
 	HTML    string
 	SMS     string
+	// Text is a notice's plain-text part, written for people from its
+	// text template (never stripped HTML); "" for Custom Message kinds.
+	Text string
 	// Lang is the language most of its text is written in: of the
 	// catalogs' fallback chain, the language that supplied the most
 	// characters. It is the lang attribute of <html>.
@@ -43,6 +46,10 @@ type Message struct {
 	// Expiry is how long the link lives; for invitations, how long the
 	// temporary password does.
 	Expiry time.Duration
+	// When is the time a notice tells of, and Zone the reader's time zone
+	// it is written in (nil: UTC). Custom Message kinds ignore both.
+	When time.Time
+	Zone *time.Location
 }
 
 // Renderer holds the base templates and catalogs and every tenant's
@@ -89,18 +96,24 @@ func New(fsys fs.FS) (*Renderer, error) {
 
 // Render writes m. The HTML comes from m's compiled form (compile.go); the
 // first message of each form, and every message of a template that cannot
-// be compiled, is executed instead.
+// be compiled, is executed instead. A notice (trigger.Notices) is executed
+// every time, its text part too (notice.go): it has no SMS, code or
+// username, and m.Link is its report link.
 func (r *Renderer) Render(m Message) (Email, error) {
 	if m.Tenant == nil {
 		return Email{}, errors.New("render: no tenant")
 	}
-	if _, ok := kinds[m.Kind]; !ok {
+	k, ok := kinds[m.Kind]
+	if !ok {
 		return Email{}, fmt.Errorf("render: unknown message %q", m.Kind)
 	}
 	if m.Locale == language.Und {
 		m.Locale = m.Tenant.DefaultLanguage()
 	}
 	m.Name = greetingName(m)
+	if k.notice {
+		return r.notice(m)
+	}
 	c, err := r.form(m)
 	if err != nil {
 		return Email{}, err
@@ -127,7 +140,9 @@ func (m Message) sms(text string) string {
 // and none that would carry one of m's placeholders into the body (Cognito
 // would fill in the code there, or the gate refuse the email). Every path
 // that shows a name (the rich email, previews, the check) comes through
-// here; the minimal email shows none.
+// here; the minimal email shows none. A notice has no placeholders, and its
+// gate refuses Cognito's anywhere (gate.CheckNotice): a name holding one is
+// left out of it too.
 func greetingName(m Message) string {
 	if !m.Kind.ProvenDestination() {
 		return ""
@@ -135,7 +150,11 @@ func greetingName(m Message) string {
 	name := truncate(cleanName(m.Name), MaxNameRunes)
 	// As the body writes it: escaped for HTML, then cleaned.
 	written := cleanHTML(escapeHTML(name))
-	for _, p := range [...]string{m.Code, m.Username} {
+	placeholders := [...]string{m.Code, m.Username}
+	if m.Kind.Notice() {
+		placeholders = [...]string{"{####}", "{username}"}
+	}
+	for _, p := range placeholders {
 		if gate.Holds(name, p) || gate.Holds(written, p) {
 			return ""
 		}

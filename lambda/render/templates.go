@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io/fs"
 	"sync"
+	texttemplate "text/template"
 
 	"github.com/cogmail/cogmail/lambda/trigger"
 )
@@ -15,6 +16,23 @@ import (
 type baseTemplates struct {
 	fsys  fs.FS
 	kinds map[trigger.Kind]*kindTemplates
+	// notices are made on the first notice: the Custom Message function
+	// never renders one, and its cold start makes none.
+	noticesOnce sync.Once
+	notices     map[trigger.Kind]*noticeTemplates
+}
+
+// noticeSet is a notice's two sets: its HTML part's and its text part's.
+type noticeSet struct {
+	html *template.Template
+	text *texttemplate.Template
+}
+
+// noticeTemplates is one notice's base sets, parsed on first use.
+type noticeTemplates struct {
+	once sync.Once
+	set  noticeSet
+	err  error
 }
 
 // kindTemplates is one message's set: its layout, blocks and content.
@@ -30,7 +48,14 @@ type kindTemplates struct {
 	pristineErr  error
 }
 
-const layoutFile = "layout.html.tmpl"
+const (
+	layoutFile = "layout.html.tmpl"
+	// noticeBlocksFile holds the HTML blocks only notices use ("notice",
+	// "never"): kept out of the layout, which every Custom Message email
+	// parses on its cold start.
+	noticeBlocksFile = "notice-blocks.html.tmpl"
+	textLayoutFile   = "layout.txt.tmpl"
+)
 
 func newBaseTemplates(fsys fs.FS) *baseTemplates {
 	b := &baseTemplates{fsys: fsys, kinds: make(map[trigger.Kind]*kindTemplates, len(trigger.Kinds))}
@@ -72,18 +97,75 @@ func (b *baseTemplates) parse(k trigger.Kind) (*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := layout.ParseFS(b.fsys, string(k)+".html.tmpl"); err != nil {
+	return b.parseOwn(layout, k)
+}
+
+// parseOwn reads k's own template into set, after its blocks.
+func (b *baseTemplates) parseOwn(set *template.Template, k trigger.Kind) (*template.Template, error) {
+	if _, err := set.ParseFS(b.fsys, string(k)+".html.tmpl"); err != nil {
 		return nil, fmt.Errorf("%s: %w", k, err)
 	}
-	return layout, nil
+	return set, nil
 }
 
 func (b *baseTemplates) layout() (*template.Template, error) {
 	return template.New("layout").Funcs(funcs).ParseFS(b.fsys, layoutFile)
 }
 
-// load parses every template and returns every problem: the layout's once,
-// else each message's.
+// noticeLayout is the layout with the notices' blocks.
+func (b *baseTemplates) noticeLayout() (*template.Template, error) {
+	layout, err := b.layout()
+	if err != nil {
+		return nil, err
+	}
+	return layout.ParseFS(b.fsys, noticeBlocksFile)
+}
+
+// notice returns notice k's sets to execute, parsing them on first use.
+func (b *baseTemplates) notice(k trigger.Kind) (noticeSet, error) {
+	b.noticesOnce.Do(func() {
+		b.notices = make(map[trigger.Kind]*noticeTemplates, len(trigger.Notices))
+		for _, k := range trigger.Notices {
+			b.notices[k] = &noticeTemplates{}
+		}
+	})
+	nt, ok := b.notices[k]
+	if !ok {
+		return noticeSet{}, fmt.Errorf("render: no template for %s", k)
+	}
+	nt.once.Do(func() { nt.set, nt.err = b.parseNotice(k) })
+	return nt.set, nt.err
+}
+
+// parseNotice parses notice k's two sets afresh: the HTML layout, the
+// notices' blocks and <k>.html.tmpl, the text layout and <k>.txt.tmpl. A
+// tenant's overrides are parsed into fresh sets (view.go); notices are few,
+// and not on Cognito's clock.
+func (b *baseTemplates) parseNotice(k trigger.Kind) (noticeSet, error) {
+	layout, err := b.noticeLayout()
+	if err != nil {
+		return noticeSet{}, err
+	}
+	html, err := b.parseOwn(layout, k)
+	if err != nil {
+		return noticeSet{}, err
+	}
+	text, err := b.textLayout()
+	if err != nil {
+		return noticeSet{}, err
+	}
+	if _, err := text.ParseFS(b.fsys, string(k)+".txt.tmpl"); err != nil {
+		return noticeSet{}, fmt.Errorf("%s: %w", k, err)
+	}
+	return noticeSet{html: html, text: text}, nil
+}
+
+func (b *baseTemplates) textLayout() (*texttemplate.Template, error) {
+	return texttemplate.New("layout").ParseFS(b.fsys, textLayoutFile)
+}
+
+// load parses every template and returns every problem: each layout's
+// (and the notices' blocks') once, else each message's.
 func (b *baseTemplates) load() []error {
 	if _, err := b.layout(); err != nil {
 		return []error{err}
@@ -91,6 +173,17 @@ func (b *baseTemplates) load() []error {
 	var errs []error
 	for _, k := range trigger.Kinds {
 		if _, err := b.set(k); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if _, err := b.noticeLayout(); err != nil {
+		return append(errs, err)
+	}
+	if _, err := b.textLayout(); err != nil {
+		return append(errs, err)
+	}
+	for _, k := range trigger.Notices {
+		if _, err := b.notice(k); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 
@@ -26,6 +27,15 @@ type tenantView struct {
 	// template; nil: the base ones.
 	sets     map[trigger.Kind]*template.Template
 	catalogs map[language.Tag]*catalog // the tenant's own keys; partial
+
+	// The tenant's notice sets, when it has template files: made on its
+	// first notice (or by CheckTenant), never by the Custom Message path.
+	files       fs.FS
+	folder      string
+	tmpl        tenantTemplates
+	noticesOnce sync.Once
+	notices     map[trigger.Kind]noticeSet
+	noticesErr  error
 }
 
 // set is the template set to execute for kind k.
@@ -37,6 +47,81 @@ func (v *tenantView) set(k trigger.Kind) (*template.Template, error) {
 		return s, nil
 	}
 	return nil, fmt.Errorf("render: no template for %s", k)
+}
+
+// notice is the pair of sets to execute for notice k.
+func (v *tenantView) notice(k trigger.Kind) (noticeSet, error) {
+	if v.files == nil {
+		return v.base.notice(k)
+	}
+	if err := v.buildNotices(); err != nil {
+		return noticeSet{}, err
+	}
+	if set, ok := v.notices[k]; ok {
+		return set, nil
+	}
+	return noticeSet{}, fmt.Errorf("render: no template for %s", k)
+}
+
+// buildNotices parses every notice's sets for the tenant, once: the base
+// files, then the tenant's. Its HTML files for every message (footer.tmpl)
+// go into each notice's HTML, its <kind>.html.tmpl into that notice's; its
+// *.txt.tmpl of no kind into each notice's text, its <kind>.txt.tmpl into
+// that notice's. A problem fails the tenant's notices, not its Custom
+// Message emails.
+func (v *tenantView) buildNotices() error {
+	v.noticesOnce.Do(func() {
+		v.notices = make(map[trigger.Kind]noticeSet, len(trigger.Notices))
+		var errs []error
+		reported := map[string]bool{} // a shared file breaks every notice alike: say it once
+		for _, k := range trigger.Notices {
+			set, err := v.base.parseNotice(k)
+			if err == nil {
+				set, err = overlayNotice(set, v.files, v.tmpl, k)
+				err = inFolderOnce(v.folder, err)
+			}
+			if err != nil {
+				if !reported[err.Error()] {
+					reported[err.Error()] = true
+					errs = append(errs, err)
+				}
+				continue
+			}
+			v.notices[k] = set
+		}
+		v.noticesErr = errors.Join(errs...)
+	})
+	return v.noticesErr
+}
+
+// overlayNotice parses the tenant's files into a notice's fresh sets.
+func overlayNotice(set noticeSet, files fs.FS, tmpl tenantTemplates, k trigger.Kind) (noticeSet, error) {
+	html, err := overlay(set.html, files, tmpl.shared, tmpl.own[k])
+	if err != nil {
+		return noticeSet{}, err
+	}
+	names := tmpl.sharedText
+	if own := tmpl.ownText[k]; own != "" {
+		names = append(append([]string(nil), names...), own)
+	}
+	for _, name := range names {
+		data, err := fs.ReadFile(files, name)
+		if err != nil {
+			return noticeSet{}, err
+		}
+		if _, err := set.text.New(path.Base(name)).Parse(string(data)); err != nil {
+			return noticeSet{}, &fileError{name, err}
+		}
+	}
+	return noticeSet{html: html, text: set.text}, nil
+}
+
+// inFolderOnce is inFolder for an error that may be nil.
+func inFolderOnce(folder string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return inFolder(folder, err)
 }
 
 type viewResult struct {
@@ -56,12 +141,19 @@ func (r *Renderer) tenantView(t *tenant.Tenant) (*tenantView, error) {
 }
 
 // CheckTenant reads t's own catalogs and templates, as its first message
-// does, and reports what is wrong with them: each file once, by its path.
-// Every message of t fails with this very error, so `cogmail check` can say
-// it once.
+// does, and its notices' templates, as its first notice does, and reports
+// what is wrong with them: each file once, by its path. Every message of t
+// (or, for a problem of the notices' templates only, every notice) fails
+// with this very error, so `cogmail check` can say it once.
 func (r *Renderer) CheckTenant(t *tenant.Tenant) error {
-	_, err := r.tenantView(t)
-	return err
+	view, err := r.tenantView(t)
+	if err != nil {
+		return err
+	}
+	if view.files == nil {
+		return nil
+	}
+	return view.buildNotices()
 }
 
 // buildView reads a tenant's overrides. In the tenant's folder,
@@ -95,11 +187,15 @@ func (r *Renderer) buildView(t *tenant.Tenant) (*tenantView, error) {
 			}
 		}
 	}
-	shared, perKind, err := templateFiles(files)
+	tmpl, err := templateFiles(files)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", strings.TrimSuffix(folder, "/"), err))
 	}
-	if len(shared) > 0 || len(perKind) > 0 {
+	shared, perKind := tmpl.shared, tmpl.own
+	if tmpl.any() {
+		view.files, view.folder, view.tmpl = files, folder, tmpl
+	}
+	if len(shared) > 0 || tmpl.ownCustom() {
 		view.sets = make(map[trigger.Kind]*template.Template, len(trigger.Kinds))
 		reported := map[string]bool{} // a shared file breaks every message alike: say it once
 		report := func(err error) {
@@ -150,23 +246,57 @@ func inFolder(folder string, err error) error {
 	return fmt.Errorf("%s%w", folder, err)
 }
 
+// tenantTemplates are a tenant's *.tmpl files, sorted by what they are for.
+type tenantTemplates struct {
+	shared []string                // HTML for every message and notice: footer.tmpl
+	own    map[trigger.Kind]string // <kind>.html.tmpl, for one message or notice
+	// sharedText is text for every notice (footer.txt.tmpl), ownText a
+	// notice's own (<kind>.txt.tmpl). A Custom Message kind has no text
+	// part: its <kind>.txt.tmpl is read by nothing.
+	sharedText []string
+	ownText    map[trigger.Kind]string
+}
+
+func (t tenantTemplates) any() bool {
+	return len(t.shared)+len(t.own)+len(t.sharedText)+len(t.ownText) > 0
+}
+
+// ownCustom reports whether one of the files is a Custom Message kind's own.
+func (t tenantTemplates) ownCustom() bool {
+	for k := range t.own {
+		if k.Valid() {
+			return true
+		}
+	}
+	return false
+}
+
 // templateFiles sorts a tenant's *.tmpl files into those for every message
-// and those for one.
-func templateFiles(files fs.FS) (shared []string, perKind map[trigger.Kind]string, err error) {
+// and those for one, HTML and text.
+func templateFiles(files fs.FS) (tenantTemplates, error) {
 	names, err := fs.Glob(files, "*.tmpl")
 	if err != nil {
-		return nil, nil, err
+		return tenantTemplates{}, err
 	}
-	perKind = map[trigger.Kind]string{}
+	t := tenantTemplates{own: map[trigger.Kind]string{}, ownText: map[trigger.Kind]string{}}
 	for _, name := range names {
-		k := trigger.Kind(strings.TrimSuffix(name, ".html.tmpl"))
-		if strings.HasSuffix(name, ".html.tmpl") && k.Valid() {
-			perKind[k] = name
+		if base, ok := strings.CutSuffix(name, ".txt.tmpl"); ok {
+			switch k := trigger.Kind(base); {
+			case k.Notice():
+				t.ownText[k] = name
+			case !k.Valid():
+				t.sharedText = append(t.sharedText, name)
+			}
 			continue
 		}
-		shared = append(shared, name)
+		k := trigger.Kind(strings.TrimSuffix(name, ".html.tmpl"))
+		if strings.HasSuffix(name, ".html.tmpl") && (k.Valid() || k.Notice()) {
+			t.own[k] = name
+			continue
+		}
+		t.shared = append(t.shared, name)
 	}
-	return shared, perKind, nil
+	return t, nil
 }
 
 // overlay parses the tenant's files into set, a fresh copy of the base

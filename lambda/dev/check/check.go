@@ -1,7 +1,8 @@
 // Package check renders every tenant × language × message with sample data
 // through the handler's own path and output gate, so that a catalog, a
 // template or a tenant that breaks one combination is found before Cognito
-// finds it.
+// finds it; and every tenant × language × notice as the notifier renders
+// it, through the notices' gate (notice.go).
 package check
 
 import (
@@ -44,8 +45,27 @@ type Row struct {
 	// text is printed once and not on every row it breaks.
 	Cause string
 	// Message is what would go back to Cognito: for the gallery and the CSS
-	// lint, which look at the same matrix.
+	// lint, which look at the same matrix. A notice's subject and HTML part
+	// are in EmailSubject and EmailMessage.
 	Message gate.Message
+
+	// Of notices only: Variant is NoLink for the notice without its report
+	// link, else ""; Text is the text part, TextChars its size; Off says
+	// the tenant does not send the notice (notifications.kinds), though it
+	// is checked: an operator may turn it on.
+	Variant   string
+	Text      string
+	TextChars int
+	Off       bool
+}
+
+// Name is the row's message: its kind, and its variant if any
+// ("recovered-nolink").
+func (r Row) Name() string {
+	if r.Variant == "" {
+		return string(r.Kind)
+	}
+	return string(r.Kind) + "-" + r.Variant
 }
 
 // Failed reports whether the row would reach a user as anything but the
@@ -167,6 +187,9 @@ func Check(h *handler.Handler) Report {
 		for _, tag := range Languages(t) {
 			for _, k := range trigger.Kinds {
 				rep.Rows = append(rep.Rows, row(h, t, tag, k, filesErr))
+			}
+			for _, k := range trigger.Notices {
+				rep.Rows = append(rep.Rows, noticeRows(h, t, tag, k, filesErr)...)
 			}
 		}
 	}

@@ -23,22 +23,22 @@ func Write(w io.Writer, rep Report, onlyFailures bool) {
 		}
 	}
 	rows := func(keep func(Row) bool) {
-		folded := map[[2]string]bool{}
+		folded := map[[3]string]bool{}
 		for i, r := range rep.Rows {
 			if !keep(r) {
 				continue
 			}
 			if r.Cause != "" {
-				// One line for all the tenant's rows with this cause, where
-				// the first of them stands.
-				key := [2]string{r.Tenant, r.Cause}
+				// One line for all the tenant's rows with this cause and
+				// outcome, where the first of them stands.
+				key := [3]string{r.Tenant, r.Cause, r.Outcome}
 				if folded[key] {
 					continue
 				}
 				folded[key] = true
 				n := 0
 				for _, o := range rep.Rows[i:] {
-					if o.Tenant == r.Tenant && o.Cause == r.Cause {
+					if o.Tenant == r.Tenant && o.Cause == r.Cause && o.Outcome == r.Outcome {
 						n++
 					}
 				}
@@ -47,9 +47,15 @@ func Write(w io.Writer, rep Report, onlyFailures bool) {
 			}
 			margin := ""
 			if r.Chars > 0 {
-				margin = fmt.Sprint(gate.MaxEmailBody - r.Chars)
+				// A notice's text part has the same budget; the HTML is
+				// longer, but a margin is the smaller of the two.
+				margin = fmt.Sprint(gate.MaxEmailBody - max(r.Chars, r.TextChars))
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.Tenant, r.Language, r.Kind, r.Lang, r.Chars, margin, result(r))
+			chars := fmt.Sprint(r.Chars)
+			if r.Text != "" {
+				chars += fmt.Sprintf(" text %d", r.TextChars)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Tenant, r.Language, r.Name(), r.Lang, chars, margin, result(r))
 		}
 	}
 	problems(false)
@@ -78,6 +84,8 @@ func result(r Row) string {
 		return "left to Cognito"
 	case r.Warning != "":
 		return "WARN " + r.Warning
+	case r.Off:
+		return "ok (the tenant does not send it)"
 	}
 	return "ok"
 }

@@ -58,6 +58,10 @@ var (
 	withButton = map[trigger.Kind]bool{trigger.Reset: true, trigger.Invite: true, trigger.SignUp: true, trigger.Resend: true}
 )
 
+// The notices are photographed in a language of each direction, each once
+// (with its report link if it offers one): they share the layout's blocks.
+var noticeLanguages = []string{"en", "ar"}
+
 // How long Chromium takes at most on an idle machine for one step (a page
 // load, a screenshot: well under a second) and for the whole gallery script
 // (under a minute; 60–70 s were measured at load average 12 on 2 cores).
@@ -97,10 +101,13 @@ func TestE2EGallery(t *testing.T) {
 		if e.Tenant != "default" || !slices.Contains(galleryLanguages, e.Language) {
 			continue
 		}
+		if e.Kind.Notice() && (e.Variant != "" || !slices.Contains(noticeLanguages, e.Language)) {
+			continue
+		}
 		require.NotEmpty(t, e.Light, "%s: no email", e.Anchor())
 		for _, scheme := range gallerySchemes {
 			for _, w := range galleryWidths {
-				c := cell{Name: fmt.Sprintf("%s-%s-%s-%s-%d", e.Tenant, e.Language, e.Kind, scheme, w),
+				c := cell{Name: fmt.Sprintf("%s-%s-%s-%s-%d", e.Tenant, e.Language, e.Name(), scheme, w),
 					File: fileURL(out, e.Light), Scheme: scheme, Width: w, entry: e}
 				if scheme == "dark" {
 					c.Twin = fileURL(out, e.Dark)
@@ -109,7 +116,7 @@ func TestE2EGallery(t *testing.T) {
 			}
 		}
 	}
-	require.Len(t, cells, len(galleryLanguages)*len(trigger.Kinds)*len(galleryWidths)*len(gallerySchemes))
+	require.Len(t, cells, (len(galleryLanguages)*len(trigger.Kinds)+len(noticeLanguages)*len(trigger.Notices))*len(galleryWidths)*len(gallerySchemes))
 	const filter = "default/ar"
 	var wantFiltered []string
 	for _, e := range g.Entries {
@@ -154,7 +161,7 @@ func TestE2EGallery(t *testing.T) {
 		t.Run("case="+c.Name, func(t *testing.T) {
 			require.Equal(t, c.Name, got.Name)
 			assert.LessOrEqual(t, got.ScrollWidth, got.ClientWidth, "the email overflows sideways")
-			if withButton[c.entry.Kind] {
+			if withButton[c.entry.Kind] || c.entry.Kind.Reportable() {
 				b := got.Button
 				require.True(t, b.Found, "no link in the main card")
 				assert.Contains(t, b.Href, "sig=", "the card's first link is the signed button")

@@ -19,11 +19,16 @@ type Entry struct {
 	// relative to the gallery's root; both "" when no email goes out
 	// (the tenant leaves the message to Cognito, or the event passes through).
 	Light, Dark string
+	// TextPart is a notice's text part, as a path like Light; "" for
+	// Custom Message emails, which have none. The index shows the text
+	// itself (Row.Text) beside the HTML.
+	TextPart string
 }
 
-// Anchor is the entry's id in index.html: tenant/language/message. Tenant
-// ids and language tags never hold a "/", so anchors cannot collide.
-func (e Entry) Anchor() string { return e.Tenant + "/" + e.Language + "/" + string(e.Kind) }
+// Anchor is the entry's id in index.html: tenant/language/message, the
+// message with its variant ("recovered-nolink"). Tenant ids and language
+// tags never hold a "/", so anchors cannot collide.
+func (e Entry) Anchor() string { return e.Tenant + "/" + e.Language + "/" + e.Name() }
 
 // LangAnchor is the id of the entry's language section.
 func (e Entry) LangAnchor() string { return e.Tenant + "/" + e.Language }
@@ -42,6 +47,8 @@ func (e Entry) Result() string {
 			s += ": " + strings.Join(strings.Fields(e.Err.Error()), " ")
 		}
 		return s
+	case e.Off:
+		return "ok (the tenant does not send it: notifications.kinds)"
 	}
 	return "ok"
 }
@@ -67,6 +74,10 @@ func Build(h *handler.Handler, source string) *Gallery {
 		if r.Message.EmailMessage != "" {
 			g.addEmail(&e, r.Message.EmailMessage)
 		}
+		if r.Text != "" {
+			e.TextPart = path.Join("mail", e.Tenant, e.Language, e.Name()+".txt")
+			g.files[e.TextPart] = []byte(r.Text)
+		}
 		g.Entries = append(g.Entries, e)
 	}
 	g.files["index.html"] = g.index()
@@ -77,7 +88,7 @@ func Build(h *handler.Handler, source string) *Gallery {
 func (g *Gallery) addEmail(e *Entry, body string) {
 	e.Dir = htmlAttr(body, "dir")
 	dir := path.Join("mail", e.Tenant, e.Language)
-	e.Light, e.Dark = path.Join(dir, string(e.Kind)+".html"), path.Join(dir, string(e.Kind)+"-dark.html")
+	e.Light, e.Dark = path.Join(dir, e.Name()+".html"), path.Join(dir, e.Name()+"-dark.html")
 	twin, hasDark := DarkTwin(body)
 	e.HasDark = hasDark
 	g.files[e.Light], g.files[e.Dark] = []byte(body), []byte(twin)

@@ -2,6 +2,7 @@ package preview
 
 import (
 	"context"
+	"html/template"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 	"github.com/cogmail/cogmail/lambda/dev/check"
 	_ "github.com/cogmail/cogmail/lambda/dev/golden"
 	"github.com/cogmail/cogmail/lambda/handler"
+	"github.com/cogmail/cogmail/lambda/trigger"
 	"github.com/cogmail/cogmail/templates"
 )
 
@@ -61,7 +63,7 @@ func TestGalleryHasEveryCell(t *testing.T) {
 				assert.Empty(t, e.Light)
 				return
 			}
-			assert.Equal(t, "mail/"+e.Tenant+"/"+e.Language+"/"+string(e.Kind)+".html", e.Light)
+			assert.Equal(t, "mail/"+e.Tenant+"/"+e.Language+"/"+e.Name()+".html", e.Light)
 			assert.Equal(t, strings.TrimSuffix(e.Light, ".html")+"-dark.html", e.Dark)
 			light, ok := g.File(e.Light)
 			require.True(t, ok)
@@ -78,15 +80,31 @@ func TestGalleryHasEveryCell(t *testing.T) {
 				assert.NotRegexp(t, darkQuery, string(dark), "every dark rule is unconditional in the twin")
 			}
 			assert.Contains(t, string(dark), darkMeta)
+			if !e.Kind.Notice() {
+				assert.Empty(t, e.TextPart, "a Custom Message email has no text part")
+				return
+			}
+			assert.Equal(t, strings.TrimSuffix(e.Light, ".html")+".txt", e.TextPart)
+			text, ok := g.File(e.TextPart)
+			require.True(t, ok)
+			assert.Equal(t, r.Text, string(text))
+			assert.True(t, strings.Contains(page, `<a href="`+e.TextPart+`">`), "no link to the text part in the index")
 		})
 	}
 	assert.True(t, langs["en-XA"], "the pseudo-locale is shown")
+	notices := map[string]bool{}
+	for _, e := range g.Entries {
+		if e.Kind.Notice() {
+			notices[e.Name()] = true
+		}
+	}
+	assert.Len(t, notices, 8, "every notice, those with a report link also without: %v", notices)
 
 	t.Run("case=written to disk", func(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, g.Write(dir))
 		for _, e := range g.Entries {
-			for _, f := range []string{e.Light, e.Dark} {
+			for _, f := range []string{e.Light, e.Dark, e.TextPart} {
 				if f != "" {
 					assert.FileExists(t, filepath.Join(dir, filepath.FromSlash(f)))
 				}
@@ -188,4 +206,27 @@ func copyFS(t *testing.T, fsys fs.FS) fstest.MapFS {
 		return err
 	}))
 	return out
+}
+
+// A notice's text part stands beside its HTML, as text: escaped in the
+// index, in its language's direction.
+func TestNoticeTextShown(t *testing.T) {
+	g := Build(shipped(), "the embedded templates")
+	index, _ := g.File("index.html")
+	page := string(index)
+	var seen int
+	for _, e := range g.Entries {
+		if e.Tenant != "default" || e.Kind != trigger.Changed || e.Variant != "" || (e.Language != "en" && e.Language != "ar") {
+			continue
+		}
+		seen++
+		_, article, ok := strings.Cut(page, `<article class="mail" id="`+e.Anchor()+`">`)
+		require.True(t, ok, e.Anchor())
+		article, _, _ = strings.Cut(article, "</article>")
+		assert.Contains(t, article, `<pre class="text" lang="`+e.Lang+`" dir="`+e.Dir+`">`)
+		first, _, _ := strings.Cut(e.Text, "\n")
+		assert.Contains(t, article, template.HTMLEscapeString(first))
+		assert.Contains(t, article, "&amp;tenant=default", "the report link, escaped as text")
+	}
+	assert.Equal(t, 2, seen)
 }

@@ -121,6 +121,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not in the gallery: "+name, http.StatusNotFound)
 		return
 	}
+	if strings.HasSuffix(name, ".txt") {
+		h.Set("Content-Type", "text/plain; charset=utf-8") // a notice's text part
+	}
 	_, _ = w.Write(body)
 }
 

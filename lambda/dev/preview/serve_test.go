@@ -96,6 +96,11 @@ func TestServeRebuildsFromDisk(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"), "an edit shows on reload")
 		assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+		resp, err = http.Get(srv.URL + "/mail/default/ar/changed.txt")
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"), "a notice's text part is shown as text")
 	})
 
 	const marker = "<p>Edited while the gallery was open.</p>"
