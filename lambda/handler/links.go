@@ -1,12 +1,9 @@
 package handler
 
 import (
-	"errors"
 	"fmt"
-	"net"
-	"net/url"
-	"strings"
 
+	"github.com/cogmail/cogmail/lambda/internal/pageurl"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/lambda/trigger"
 )
@@ -82,50 +79,18 @@ func (h *Handler) checkLinks(t *tenant.Tenant) {
 	}
 }
 
-// exampleHost reports whether rawURL's host is a name reserved for
-// documentation and tests (RFC 2606, RFC 6761: example.com, example.net,
-// example.org and their subdomains, .example, .test, .invalid, localhost and
-// .localhost): no real user reaches a page there. A loopback address
-// (127.0.0.0/8, ::1) is not one of them: see refused.
-func exampleHost(rawURL string) bool {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return false
-	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	for _, domain := range []string{"example.com", "example.net", "example.org", "example", "test", "invalid", "localhost"} {
-		if host == domain || strings.HasSuffix(host, "."+domain) {
-			return true
-		}
-	}
-	return false
-}
-
-// loopbackAddress reports whether host is a loopback IP address, not a name
-// (which a resolver could send anywhere).
-func loopbackAddress(host string) bool {
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// exampleHost reports whether rawURL's host is reserved for documentation
+// and tests (pageurl.Example): no real user reaches a page there.
+func exampleHost(rawURL string) bool { return pageurl.Example(rawURL) }
 
 // pageBase checks COGMAIL_PAGE_URL as a tenant's links are checked (inside
 // Lambda https, or http on a loopback address, the emulator's local page) and
 // returns it without its trailing slash; "" when unset.
 func pageBase(raw string, inLambda bool) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", nil
+	base, err := pageurl.Base(raw, inLambda)
+	if err != nil || base == "" {
+		return base, err
 	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return "", errors.New("not a URL")
-	case u.RawQuery != "" || strings.ContainsAny(raw, "?#"):
-		return "", errors.New("must have no query or fragment: the page's paths are appended to it")
-	case inLambda && u.Scheme != "https" && !(u.Scheme == "http" && loopbackAddress(u.Hostname())):
-		return "", errors.New("must be an absolute https URL inside Lambda (or http on 127.0.0.1 or ::1)")
-	}
-	base := strings.TrimRight(raw, "/")
 	if err := tenant.ValidateBaseURL(base + pageReset); err != nil {
 		return "", err
 	}

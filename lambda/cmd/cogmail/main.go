@@ -1,7 +1,7 @@
 // Command cogmail renders events and verifies links outside Lambda, with the
 // same handler and key sources the function uses.
 //
-//	cogmail render [FILE|-]   print what the Lambda would return for an event
+//	cogmail render [FILE|-]   print what the Lambda would return for an event (or the notifier would send)
 //	cogmail verify URL        print a link's claims, or why it is not valid
 //	cogmail check             render every tenant × language × message through the gate
 //	cogmail preview           write or serve a gallery of every email, light and dark
@@ -31,11 +31,17 @@ import (
 	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
+	"github.com/cogmail/cogmail/lambda/notify"
 )
 
 // Each command's usage; `cogmail -h` prints them all, `cogmail CMD -h` one.
 var commands = []struct{ name, usage string }{
-	{"render", `  cogmail render [FILE|-]   print, as JSON, what the Lambda returns for the event in FILE (default: stdin)
+	{"render", `  cogmail render [FILE|-]   print, as JSON, what the Lambda returns for the event in FILE (default: stdin);
+                            for a Post confirmation, notifier or CloudTrail event, the email the notifier
+                            would send (from, to, subject, text, html) or why none, without sending it
+  cogmail render -user USER.json FILE
+                            the same for a CloudTrail event, for the user in USER.json (as
+                            aws cognito-idp admin-get-user prints it) instead of a placeholder
 `},
 	{"verify", `  cogmail verify URL        print the claims of a signed link as JSON, or why it is not valid (exit 1)
 `},
@@ -161,6 +167,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func render(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, logger *slog.Logger) int {
 	flags := flag.NewFlagSet("render", flag.ContinueOnError)
+	user := flags.String("user", "", "a CloudTrail event's user: the `FILE` aws cognito-idp admin-get-user writes (JSON)")
 	if code, ok := parseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
@@ -185,6 +192,12 @@ func render(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if !json.Valid(payload) {
 		fmt.Fprintln(stderr, "cogmail render: the event is not valid JSON")
 		return 1
+	}
+	if notify.Accepts(payload) { // the notifier's event: notice.go
+		return renderNotice(ctx, payload, *user, stdout, stderr, getenv, logger)
+	}
+	if *user != "" {
+		return usageError(flags, stderr, "-user is for CloudTrail events")
 	}
 	h := handler.Setup(ctx, getenv, logger)
 	out, _ := h.Invoke(ctx, payload)

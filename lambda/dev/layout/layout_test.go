@@ -13,7 +13,36 @@ import (
 )
 
 // The functions Lambda runs. What they link is what ships.
-var functions = []string{"lambda/cmd/bootstrap", "lambda/cmd/pagefn"}
+var functions = []string{"lambda/cmd/bootstrap", "lambda/cmd/pagefn", "lambda/cmd/notifier"}
+
+// What each function must not link, by import path (a "/" prefix is the
+// module's): the notifier's SES, DynamoDB and sending code stay out of the
+// trigger, which Cognito waits on, and out of the page; the notifier needs
+// neither the trigger's handler nor the page.
+var mustNotLink = map[string][]string{
+	"lambda/cmd/bootstrap": {"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/dynamodb",
+		"/lambda/notify", "/lambda/mail", "/lambda/once"},
+	"lambda/cmd/pagefn": {"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/dynamodb",
+		"/lambda/notify", "/lambda/mail", "/lambda/once"},
+	"lambda/cmd/notifier": {"/lambda/handler", "/lambda/page"},
+}
+
+// linked returns the packages of deps under any of prefixes (a leading "/"
+// stands for module).
+func linked(module string, deps []pkg, prefixes []string) []string {
+	var found []string
+	for _, p := range deps {
+		for _, prefix := range prefixes {
+			if strings.HasPrefix(prefix, "/") {
+				prefix = module + prefix
+			}
+			if under(p.path, prefix) {
+				found = append(found, p.path)
+			}
+		}
+	}
+	return found
+}
 
 // The packages allowed to import development tooling outside test files:
 // the tooling itself and the operator's CLI.
@@ -168,6 +197,7 @@ func TestShippedImportsNoTooling(t *testing.T) {
 				require.True(t, paths[module+"/lambda/link"], "go list -deps %s does not list lambda/link", root)
 				assert.Empty(t, forbiddenInFunction(module, root, deps),
 					"%s links what must not ship; move the import into a test file or the code out of lambda/dev", fn)
+				assert.Empty(t, linked(module, deps, mustNotLink[fn]), "%s links another function's packages", fn)
 			})
 		}
 	}
@@ -207,6 +237,17 @@ func TestImportChecksFindViolations(t *testing.T) {
 		}
 		assert.Equal(t, []string{m + "/lambda/cmd/pagefn → github.com/stretchr/testify/assert (module github.com/stretchr/testify)"},
 			forbiddenInFunction(m, m+"/lambda/cmd/pagefn", deps))
+	})
+	t.Run("case=the trigger linking the notifier's packages", func(t *testing.T) {
+		deps := []pkg{
+			{path: m + "/lambda/cmd/bootstrap", module: m},
+			{path: m + "/lambda/mail", module: m},
+			{path: "github.com/aws/aws-sdk-go-v2/service/sesv2/types", module: "github.com/aws/aws-sdk-go-v2/service/sesv2"},
+			{path: "github.com/aws/aws-sdk-go-v2/service/sesv2x", module: "github.com/aws/aws-sdk-go-v2/service/sesv2x"},
+			{path: m + "/lambda/mailer", module: m},
+		}
+		assert.Equal(t, []string{m + "/lambda/mail", "github.com/aws/aws-sdk-go-v2/service/sesv2/types"},
+			linked(m, deps, mustNotLink["lambda/cmd/bootstrap"]))
 	})
 	t.Run("case=tooling and the CLI may import tooling", func(t *testing.T) {
 		pkgs := []pkg{
