@@ -5,7 +5,13 @@
 // retention, and a demo pool that sends through SES — so that an edit to the
 // template which lints clean but breaks one of them still fails `go test
 // ./...`. The other tests pin what makes one `sam deploy` enough: no
-// dependency cycle between the function, its page, the demo pool and the
-// page's configuration secret; the page URL and overlay layer wiring; and
-// grants that only read the secrets they name.
+// dependency cycle between the functions, the page, the notifier, the demo
+// pool and the page's configuration secret; the page URL and overlay layer
+// wiring; the notifier's environment, Post confirmation wiring, rule pattern
+// (run by moto_server's EventBridge against events/cloudtrail), the rule's
+// input transformer (its intrinsics resolved for every combination of the
+// demo pool and UserPoolIds, the result parsed around a stand-in event) and
+// dead-letter queue; least privilege, every grant listed with the resources
+// it names, and what SAM adds to the roles (its translation, when cfn-lint
+// is installed); and a deploy guide that documents every parameter.
 package deploy

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -11,14 +12,17 @@ import (
 )
 
 // References from one resource to another, in the forms template.yaml may
-// use: !Ref, Ref:, !GetAtt X.Y, !GetAtt [X, Y], Fn::GetAtt, ${X} and ${X.Y}
-// in !Sub, DependsOn. A !Sub variable that shares a resource's name counts
-// too: an edge too many can only make the check stricter.
+// use: !Ref, Ref:, !GetAtt X.Y, !GetAtt [X, Y], Fn::GetAtt, their JSON
+// forms ("Ref": "X", "Fn::GetAtt": ["X", …]), ${X} and ${X.Y} in !Sub,
+// DependsOn. A !Sub variable that shares a resource's name counts too: an
+// edge too many can only make the check stricter.
 var referencePatterns = []*regexp.Regexp{
 	regexp.MustCompile(`!Ref\s+([A-Za-z0-9]+)`),
 	regexp.MustCompile(`\bRef:\s*([A-Za-z0-9]+)`),
+	regexp.MustCompile(`"Ref"\s*:\s*"([A-Za-z0-9]+)"`),
 	regexp.MustCompile(`!GetAtt\s+\[?\s*([A-Za-z0-9]+)`),
 	regexp.MustCompile(`Fn::GetAtt:\s*\[?\s*([A-Za-z0-9]+)`),
+	regexp.MustCompile(`"Fn::GetAtt"\s*:\s*\[\s*"([A-Za-z0-9]+)"`),
 	regexp.MustCompile(`\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}`),
 	regexp.MustCompile(`DependsOn:\s*\[?\s*([A-Za-z0-9, ]+)`),
 }
@@ -123,7 +127,8 @@ func cycle(graph map[string][]string) []string {
 }
 
 // The function's links name the page's URL, the demo pool names the
-// function, and the page's configuration names the pool: CloudFormation
+// function and the notifier, and the page's configuration names the pool:
+// CloudFormation
 // refuses a template where these close into a loop, and only a deployment
 // (or cfn-lint, when installed) would say so.
 func TestTemplateHasNoDependencyCycle(t *testing.T) {
@@ -136,6 +141,34 @@ func TestTemplateHasNoDependencyCycle(t *testing.T) {
 	assert.Contains(t, graph["DemoUserPool"], "CogmailFunction", "the pool's trigger")
 	assert.Subset(t, graph["PageConfigSecret"], []string{"DemoUserPool", "DemoUserPoolClient"}, "the page's configuration names the pool")
 	assert.NotContains(t, graph["PageFunction"], "PageConfigSecret", "the page finds its secret by name")
+	// The notifier: the demo pool's Post confirmation trigger, so neither it
+	// nor the page may name the pool; the page's grant on it is a policy of
+	// its own.
+	assert.Contains(t, graph["DemoUserPool"], "NotifierFunction", "the pool's Post confirmation trigger")
+	assert.Contains(t, graph["NotifierFunction"], "PageFunction", "report links lead to the page")
+	assert.NotContains(t, graph["NotifierFunction"], "DemoUserPool", "the notifier never names the pool")
+	assert.NotContains(t, graph["PageFunction"], "DemoUserPool", "nor does the page")
+	assert.Subset(t, graph["PageSignOutPolicy"], []string{"PageFunction", "DemoUserPool"}, "a separate grant joins the page and the pool")
+	assert.Subset(t, graph["PasswordChangeRule"], []string{"NotifierFunction", "NotifierDeadLetterQueue"}, "the rule's target and its dead letters")
+	// The demo pool reaches the notifier through the rule's userPools and a
+	// policy on its role: both may name the pool because nothing the pool
+	// depends on depends on them.
+	assert.Contains(t, graph["PasswordChangeRule"], "DemoUserPool", "the rule names the demo pool in userPools")
+	assert.Subset(t, graph["NotifierUserLookupPolicy"], []string{"NotifierFunction", "DemoUserPool"}, "a separate grant joins the notifier and the pool")
+	dependents := func(name string) []string {
+		var out []string
+		for from, to := range graph {
+			if slices.Contains(to, name) {
+				out = append(out, from)
+			}
+		}
+		return out
+	}
+	assert.ElementsMatch(t, []string{"NotifierDeadLetterQueuePolicy", "PasswordChangeRuleInvokePermission"}, dependents("PasswordChangeRule"),
+		"only the rule's own queue grant and invoke permission wait for it")
+	for _, leaf := range []string{"NotifierDeadLetterQueuePolicy", "PasswordChangeRuleInvokePermission", "NotifierUserLookupPolicy", "PageSignOutPolicy"} {
+		assert.Empty(t, dependents(leaf), "nothing depends on %s", leaf)
+	}
 
 	t.Run("case=the check finds a cycle", func(t *testing.T) {
 		cyclic := strings.Replace(text, "COGMAIL_PAGE_CONFIG_SECRET: !Sub ${AWS::StackName}-page-config",
@@ -144,6 +177,25 @@ func TestTemplateHasNoDependencyCycle(t *testing.T) {
 		c := cycle(dependencyGraph(t, cyclic))
 		require.NotNil(t, c, "a reference from the page to its secret closes a loop")
 		assert.Contains(t, c, "PageConfigSecret")
+	})
+	t.Run("case=the notifier naming the demo pool closes a loop", func(t *testing.T) {
+		cyclic := strings.Replace(text, `COGMAIL_NOTIFY_POOLS: !Join [",", !Ref UserPoolIds]`,
+			"COGMAIL_NOTIFY_POOLS: !Ref DemoUserPool", 1)
+		require.NotEqual(t, text, cyclic)
+		c := cycle(dependencyGraph(t, cyclic))
+		require.NotNil(t, c, "a reference from the notifier to the demo pool closes a loop")
+		assert.Subset(t, c, []string{"NotifierFunction", "DemoUserPool"})
+	})
+	t.Run("case=the notifier waiting for the rule closes a loop", func(t *testing.T) {
+		cyclic := strings.Replace(text, "  NotifierFunction:\n", "  NotifierFunction:\n    DependsOn: PasswordChangeRule\n", 1)
+		require.NotEqual(t, text, cyclic)
+		c := cycle(dependencyGraph(t, cyclic))
+		require.NotNil(t, c, "the rule names the demo pool, which names the notifier")
+		assert.Subset(t, c, []string{"NotifierFunction", "PasswordChangeRule", "DemoUserPool"})
+	})
+	t.Run("case=JSON-form references count", func(t *testing.T) {
+		g := dependencyGraph(t, "Resources:\n  A:\n    X: {\"Ref\": \"B\"}\n  B:\n    X: {\"Fn::GetAtt\": [\"A\", \"Arn\"]}\n")
+		assert.Equal(t, []string{"A", "B", "A"}, cycle(g))
 	})
 	t.Run("case=DependsOn lists count", func(t *testing.T) {
 		g := dependencyGraph(t, "Resources:\n  A:\n    DependsOn:\n      - B\n  B:\n    DependsOn: [C]\n  C:\n    Properties:\n      X: !Sub ${A.Arn}\n")

@@ -40,7 +40,8 @@ func TestTemplatePageConfigOnlyInTheSecret(t *testing.T) {
 
 // Reserved concurrency: the public page has a ceiling (5 by default), so a
 // flood of its requests cannot take the account's concurrency from the
-// trigger, which can have a reservation of its own.
+// trigger, which can have a reservation of its own; the notifier has one
+// too (5), which bounds how fast a burst of password changes reaches SES.
 func TestTemplateReservedConcurrency(t *testing.T) {
 	tp := readTemplate(t)
 	all := tp.text()
@@ -48,6 +49,7 @@ func TestTemplateReservedConcurrency(t *testing.T) {
 	for _, tc := range []struct{ param, fn, def string }{
 		{"PageReservedConcurrency", "PageFunction", `"5"`},
 		{"TriggerReservedConcurrency", "CogmailFunction", `""`},
+		{"NotifierReservedConcurrency", "NotifierFunction", `"5"`},
 	} {
 		t.Run("case="+tc.fn, func(t *testing.T) {
 			p := block(params, tc.param, 2)

@@ -86,8 +86,9 @@ func TestTemplatePageConfigSecret(t *testing.T) {
 		"temporaryPasswordValidityDays as the pool's")
 }
 
-// Layers attaches an overlay of tenants to both functions, which read it
-// from the folder the layer unpacks to.
+// Layers attaches an overlay of tenants to the three functions, which read
+// it from the folder the layer unpacks to: the notifier needs the tenants'
+// senders and notices as the trigger has them.
 func TestTemplateLayers(t *testing.T) {
 	tp := readTemplate(t)
 	params := block(tp.text(), "Parameters", 0)
@@ -95,35 +96,37 @@ func TestTemplateLayers(t *testing.T) {
 	require.NotEmpty(t, layers, "no Layers parameter")
 	assertLine(t, layers, `Type: CommaDelimitedList`, "a list of ARNs")
 	assertLine(t, layers, `Default: ""`, "none by default")
-	for _, name := range []string{"CogmailFunction", "PageFunction"} {
+	for _, name := range []string{"CogmailFunction", "PageFunction", "NotifierFunction"} {
 		fn := tp.resource(t, name)
 		assertLine(t, fn, `Layers: !If \[HasLayers, !Ref Layers, !Ref AWS::NoValue\]`, name+" attaches the layers")
 		assertLine(t, fn, handler.EnvTemplatesDir+`: !If \[HasLayers, /opt/cogmail, !Ref AWS::NoValue\]`, name+" reads the overlay")
 	}
 }
 
-// Least privilege: every grant reads one secret named in full, and the
-// only pattern is the six characters Secrets Manager appends to a name.
-func TestTemplateGrantsOnlyReadSecrets(t *testing.T) {
+// The secrets: every grant on one reads it, and names it in full; the only
+// pattern is the six characters Secrets Manager appends to a name. The
+// other grants: TestTemplateLeastPrivilege.
+func TestTemplateSecretGrants(t *testing.T) {
 	tp := readTemplate(t)
-	all := tp.text()
-	var policies string
-	for _, name := range []string{"CogmailFunction", "PageFunction"} {
-		policies += block(tp.resource(t, name), "Policies", 6) + "\n"
-	}
-	assert.Equal(t, strings.Count(all, "Policies:"), 2+1, "the two functions' policies and the demo pool's password policy")
-	actions := regexp.MustCompile(`(?m)^\s*Action:\s*(.+)$`).FindAllStringSubmatch(policies, -1)
-	require.Len(t, actions, 3, "the function's keyring; the page's keyring and configuration")
-	for _, a := range actions {
-		assert.Equal(t, "secretsmanager:GetSecretValue", strings.TrimSpace(a[1]))
-	}
-	for _, r := range regexp.MustCompile(`(?m)^\s*Resource:\s*(.+)$`).FindAllStringSubmatch(policies, -1) {
-		res := strings.TrimSpace(r[1])
-		assert.NotContains(t, res, "*", "no wildcard")
-		if strings.Contains(res, "?") {
-			assert.True(t, strings.HasSuffix(res, "-??????") && strings.Count(res, "?") == 6, "only the name's six-character suffix: %s", res)
+	var read []string
+	for _, s := range statements(t, tp.text()) {
+		for _, a := range s.actions {
+			if !strings.HasPrefix(a, "secretsmanager:") {
+				continue
+			}
+			assert.Equal(t, "secretsmanager:GetSecretValue", a, s.owner)
+			assert.Len(t, s.actions, 1, "%s: a secret's grant grants nothing else", s.owner)
+			read = append(read, s.owner+" "+s.resource)
+			assert.NotContains(t, s.resource, "*", "no wildcard")
+			if strings.Contains(s.resource, "?") {
+				assert.True(t, strings.HasSuffix(s.resource, "-??????") && strings.Count(s.resource, "?") == 6, "only the name's six-character suffix: %s", s.resource)
+			}
 		}
 	}
-	assert.NotRegexp(t, `Effect:\s*Allow\s*\n\s*NotAction`, all)
-	assert.NotContains(t, all, "NotResource")
+	assert.ElementsMatch(t, []string{
+		"CogmailFunction !Ref KeysSecretArn",
+		"PageFunction !Ref KeysSecretArn",
+		"PageFunction !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AWS::StackName}-page-config-??????",
+		"NotifierFunction !Ref KeysSecretArn",
+	}, read, "the keyring for the three functions, the page's configuration for the page")
 }
