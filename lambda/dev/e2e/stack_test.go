@@ -22,6 +22,7 @@ import (
 
 	_ "github.com/cogmail/cogmail/lambda/dev/golden"
 	"github.com/cogmail/cogmail/lambda/dev/localstack"
+	"github.com/cogmail/cogmail/lambda/dev/moto"
 	"github.com/cogmail/cogmail/lambda/dev/patience"
 	"github.com/cogmail/cogmail/lambda/dev/rie"
 )
@@ -67,6 +68,13 @@ func start(root string) (*localstack.Stack, error) {
 		return nil, err
 	}
 	bins := map[string]string{"bootstrap": "./lambda/cmd/bootstrap", "page": "./lambda/dev/cmd/page"}
+	// The notifier needs moto_server; without it the stack runs none and
+	// the TestE2ENotify tests skip, saying so.
+	notifier := ""
+	if _, err := moto.Find(); err == nil {
+		bins["notifier"] = "./lambda/cmd/notifier"
+		notifier = filepath.Join(scratch, "notifier")
+	}
 	for name, pkg := range bins {
 		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(scratch, name), pkg)
 		cmd.Dir, cmd.Env = root, append(os.Environ(), "CGO_ENABLED=0")
@@ -79,7 +87,7 @@ func start(root string) (*localstack.Stack, error) {
 	defer cancel()
 	return localstack.Start(ctx, localstack.Options{
 		Root: root, Bootstrap: filepath.Join(scratch, "bootstrap"), Page: filepath.Join(scratch, "page"),
-		State: filepath.Join(scratch, "state"),
+		Notifier: notifier, State: filepath.Join(scratch, "state"),
 	})
 }
 

@@ -24,6 +24,16 @@ type Info struct {
 
 	Cognito  Cognito  `json:"cognito"`
 	Emulator Emulator `json:"emulator"`
+	// Lambda is the local Lambda Invoke API (package lambdaapi) that
+	// cognito-local and the notifier call: it routes "function" and
+	// "notifier" to their emulators.
+	Lambda LambdaAPI `json:"lambda"`
+	// Moto is moto_server: SES v2, DynamoDB and SQS for the notifier. Its
+	// Endpoint is empty when the stack runs no notifier.
+	Moto Moto `json:"moto"`
+	// Notifier is the notifier function, Cognito's Post confirmation
+	// trigger here; Running is false when Start was given none.
+	Notifier Notifier `json:"notifier"`
 	Page     Page     `json:"page"`
 	// Links are the page URLs the overlay's tenants link to.
 	Links Links `json:"links"`
@@ -59,6 +69,39 @@ type Emulator struct {
 	// URL is the invocation endpoint.
 	URL        string `json:"url"`
 	RuntimeAPI string `json:"runtimeApi"`
+}
+
+// LambdaAPI is the local Lambda Invoke API.
+type LambdaAPI struct {
+	// Endpoint is what AWS_ENDPOINT_URL_LAMBDA would be set to.
+	Endpoint string `json:"endpoint"`
+	Port     int    `json:"port"`
+}
+
+// Moto is moto_server.
+type Moto struct {
+	Endpoint string `json:"endpoint,omitempty"`
+	Port     int    `json:"port,omitempty"`
+}
+
+// Notifier is the notifier function under its own emulator, and what the
+// stack made for it in moto_server.
+type Notifier struct {
+	Running bool `json:"running"`
+	// URL is its emulator's invocation endpoint; the stack's components call
+	// it through the Lambda API, as "notifier".
+	URL        string `json:"url,omitempty"`
+	RuntimeAPI string `json:"runtimeApi,omitempty"`
+	// Log is the file that receives its emulator's output, the function's
+	// log lines included.
+	Log string `json:"log,omitempty"`
+	// Table is the idempotency table (COGMAIL_NOTIFY_TABLE).
+	Table string `json:"table,omitempty"`
+	// DLQ is the URL of its dead-letter queue in moto_server's SQS.
+	DLQ string `json:"dlq,omitempty"`
+	// Domains are the SES identities created: the overlay tenants' sender
+	// domains.
+	Domains []string `json:"domains,omitempty"`
 }
 
 // Page is the page server the emails link to.
@@ -130,6 +173,18 @@ func (i *Info) Addrs() []string {
 	}
 	if i.Emulator.RuntimeAPI != "" {
 		addrs = append(addrs, i.Emulator.RuntimeAPI)
+	}
+	if i.Lambda.Port != 0 {
+		addrs = append(addrs, loopback(i.Lambda.Port))
+	}
+	if i.Moto.Port != 0 {
+		addrs = append(addrs, loopback(i.Moto.Port))
+	}
+	if u, err := url.Parse(i.Notifier.URL); err == nil && u.Host != "" {
+		addrs = append(addrs, u.Host)
+	}
+	if i.Notifier.RuntimeAPI != "" {
+		addrs = append(addrs, i.Notifier.RuntimeAPI)
 	}
 	if i.Page.Running {
 		addrs = append(addrs, loopback(i.Page.Port))

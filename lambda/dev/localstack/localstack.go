@@ -1,8 +1,12 @@
 // Package localstack runs cogmail's local stack on 127.0.0.1: the function
 // under the Lambda Runtime Interface Emulator, cognito-local calling it as
 // its Custom Message trigger and writing every message to a mailbox file,
-// and the page server the emails link to. Start seeds a user pool with users
-// and describes the whole in <state>/stack.json for tests and people.
+// and the page server the emails link to. With a notifier it also runs
+// moto_server (SES v2, DynamoDB, SQS) and the notifier under a second
+// emulator, cognito-local's Post confirmation trigger; a local Lambda Invoke
+// API (package lambdaapi) routes both functions, and what moto's SES
+// accepts joins the mailbox. Start seeds a user pool with users and
+// describes the whole in <state>/stack.json for tests and people.
 package localstack
 
 import (
@@ -67,6 +71,17 @@ type Options struct {
 	Emulator string
 	// Node is the node binary; empty means the one on PATH.
 	Node string
+	// Notifier is the notifier function (lambda/cmd/notifier), built with
+	// -tags lambda.norpc; empty runs none, and then neither moto_server.
+	// With one, moto_server must be on PATH.
+	Notifier string
+	// Serve is the command a detached stack runs the Lambda API and the SES
+	// mail collection in (see ServeConfig), given "-config PATH" after it:
+	// `localstack serve`. Required with Detach.
+	Serve []string
+	// RetryDelays are the Lambda API's waits before retrying a failed
+	// asynchronous invocation; nil means lambdaapi.DefaultRetryDelays.
+	RetryDelays []time.Duration
 }
 
 // Stack is a running local stack.
@@ -76,9 +91,13 @@ type Stack struct {
 	Ring *link.Keyring
 
 	emu      *rie.Emulator
-	procs    []*proc
-	stopOnce sync.Once
-	stopErr  error
+	notifier *rie.Emulator
+	// notifierLog is the attached notifier's log file.
+	notifierLog *os.File
+	serving     *serving
+	procs       []*proc
+	stopOnce    sync.Once
+	stopErr     error
 }
 
 // Start starts and seeds the stack; ctx bounds the start only. On failure
@@ -95,7 +114,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := cleanState(o.State); err != nil {
 		return nil, err
 	}
-	ports, err := rie.FreePorts(4)
+	ports, err := rie.FreePorts(8)
 	if err != nil {
 		return nil, err
 	}
@@ -105,9 +124,13 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		Region:    Region,
 		Cognito:   Cognito{Endpoint: "http://" + loopback(ports[0]), Port: ports[0]},
 		Page:      Page{URL: "http://" + loopback(ports[1]), Port: ports[1]},
+		Lambda:    LambdaAPI{Endpoint: "http://" + loopback(ports[2]), Port: ports[2]},
 		Overlay:   filepath.Join(o.State, "overlay"),
 		Mailbox:   Mailbox(filepath.Join(o.State, "mailbox.jsonl")),
 	}}
+	if o.Notifier != "" {
+		s.Moto = Moto{Endpoint: "http://" + loopback(ports[3]), Port: ports[3]}
+	}
 	s.Links = pageLinks(s.Page.URL)
 	// A keyring of this stack's own: the emulator's function refuses the
 	// public development one, as a deployed function does.
@@ -120,7 +143,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	if err := s.start(ctx, o, ports[2:]); err != nil {
+	if err := s.start(ctx, o, ports[4:]); err != nil {
 		if stopErr := s.Stop(); stopErr != nil {
 			err = errors.Join(err, stopErr)
 		}
@@ -129,6 +152,10 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	return s, nil
 }
 
+// start starts the processes in the order they need each other: moto_server
+// and the function first, cognito-local (which the Lambda API's port is
+// already given to), the seed, then the notifier (whose environment names
+// the seeded pool), the Lambda API that routes to both, and the page.
 func (s *Stack) start(ctx context.Context, o Options, emulatorPorts []int) error {
 	if err := writeOverlay(s.Overlay, s.Links); err != nil {
 		return fmt.Errorf("write the tenant overlay: %w", err)
@@ -138,7 +165,15 @@ func (s *Stack) start(ctx context.Context, o Options, emulatorPorts []int) error
 			return err
 		}
 	}
-	if err := s.startEmulator(ctx, o, emulatorPorts); err != nil {
+	if o.Notifier != "" {
+		if err := s.startMoto(ctx, o); err != nil {
+			return err
+		}
+		if err := s.provision(ctx); err != nil {
+			return fmt.Errorf("provision moto_server: %w", err)
+		}
+	}
+	if err := s.startEmulator(ctx, o, emulatorPorts[:2]); err != nil {
 		return err
 	}
 	if err := s.startCognito(ctx, o); err != nil {
@@ -146,6 +181,14 @@ func (s *Stack) start(ctx context.Context, o Options, emulatorPorts []int) error
 	}
 	if err := seed(ctx, s.Client(), &s.Info); err != nil {
 		return fmt.Errorf("seed cognito-local: %w", err)
+	}
+	if o.Notifier != "" {
+		if err := s.startNotifier(ctx, o, emulatorPorts[2:]); err != nil {
+			return err
+		}
+	}
+	if err := s.serve(ctx, o); err != nil {
+		return err
 	}
 	if o.Page != "" {
 		if err := s.startPage(ctx, o); err != nil {
@@ -166,11 +209,19 @@ func (s *Stack) start(ctx context.Context, o Options, emulatorPorts []int) error
 func (s *Stack) Stop() error {
 	s.stopOnce.Do(func() {
 		var errs []error
+		if s.serving != nil {
+			errs = append(errs, s.serving.stop())
+		}
 		for i := len(s.procs) - 1; i >= 0; i-- {
 			errs = append(errs, s.procs[i].stop())
 		}
-		if s.emu != nil {
-			errs = append(errs, s.emu.Stop())
+		for _, e := range []*rie.Emulator{s.notifier, s.emu} {
+			if e != nil {
+				errs = append(errs, e.Stop())
+			}
+		}
+		if s.notifierLog != nil {
+			errs = append(errs, s.notifierLog.Close())
 		}
 		// stack.json would describe a stack that is gone.
 		if err := os.Remove(filepath.Join(s.State, InfoFile)); !errors.Is(err, fs.ErrNotExist) {

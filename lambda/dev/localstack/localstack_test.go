@@ -25,6 +25,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cogmail/cogmail/lambda/dev/moto"
 	"github.com/cogmail/cogmail/lambda/dev/patience"
 	"github.com/cogmail/cogmail/lambda/dev/rie"
 )
@@ -135,14 +136,20 @@ func TestDetachedStackStopsFromStackJSON(t *testing.T) {
 	defer cancel()
 	state := t.TempDir()
 
-	s, err := Start(ctx, Options{Bootstrap: bootstrap, State: state, Detach: true})
+	// With moto_server, the stand-in notifier too: the detached Lambda API
+	// process also collects SES's mail.
+	notifier, processes := "", 3 // the emulator, cognito-local, the Lambda API's process
+	if _, err := moto.Find(); err == nil {
+		notifier, processes = standinNotifier(t), 5 // and moto_server, the notifier's emulator
+	}
+	s, err := Start(ctx, Options{Bootstrap: bootstrap, Notifier: notifier, State: state, Detach: true, Serve: serveCommand(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Stop() })
 	addrs := s.Addrs()
 
 	info, err := ReadInfo(state)
 	require.NoError(t, err)
-	require.Len(t, info.Processes, 2)
+	require.Len(t, info.Processes, processes)
 	for _, p := range info.Processes {
 		assert.True(t, alive(p), "%s (pid %d) runs", p.Name, p.PID)
 	}
@@ -152,6 +159,21 @@ func TestDetachedStackStopsFromStackJSON(t *testing.T) {
 	t.Run("case=a second start refuses while it runs", func(t *testing.T) {
 		_, err := Start(ctx, Options{Bootstrap: bootstrap, State: state})
 		assert.ErrorContains(t, err, "make local-down")
+	})
+
+	t.Run("case=the detached Lambda API routes to the function", func(t *testing.T) {
+		_, err := s.Client().ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(s.Clients.Public.ID), Username: aws.String("ana@example.com")})
+		require.NoError(t, err)
+		msg := waitFor(t, ctx, s.Mailbox, "ana@example.com")
+		assert.Contains(t, msg.EmailMessage, "<html lang=", "cogmail's email, through the Lambda API")
+		if notifier == "" {
+			return
+		}
+		_, err = s.Client().ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(s.Clients.Public.ID),
+			Username: aws.String("ana@example.com"), ConfirmationCode: aws.String(msg.Code), Password: aws.String("Local-ana-Pass3!")})
+		require.NoError(t, err)
+		notice := waitForSES(t, ctx, s.Mailbox, "ana@example.com")
+		assert.NotEmpty(t, notice.HTML, "the detached stack's process collects SES's mail")
 	})
 
 	require.NoError(t, StopDetached(state))
@@ -204,10 +226,10 @@ func processesMentioning(t *testing.T, dir string) []int {
 // built holds the binaries the tests share, built on first use: building
 // the function is most of these tests' time.
 var built struct {
-	once            sync.Once
-	dir             string
-	bootstrap, page string
-	err             error
+	once                           sync.Once
+	dir                            string
+	bootstrap, page, notifier, cmd string
+	err                            error
 }
 
 func TestMain(m *testing.M) {
@@ -218,8 +240,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildBinaries builds the function as Lambda runs it and the stand-in page
-// server, once for all tests.
+// buildBinaries builds the function as Lambda runs it, the stand-in page
+// server and notifier, and the localstack command (the detached stack's
+// Lambda API), once for all tests.
 func buildBinaries(t *testing.T) (bootstrap, page string) {
 	t.Helper()
 	built.once.Do(func() {
@@ -232,9 +255,12 @@ func buildBinaries(t *testing.T) (bootstrap, page string) {
 			return
 		}
 		built.bootstrap, built.page = filepath.Join(built.dir, "bootstrap"), filepath.Join(built.dir, "page")
+		built.notifier, built.cmd = filepath.Join(built.dir, "notifier"), filepath.Join(built.dir, "localstack")
 		for _, args := range [][]string{
 			{"build", "-tags", "lambda.norpc", "-o", built.bootstrap, "./lambda/cmd/bootstrap"},
 			{"build", "-o", built.page, "./lambda/dev/localstack/testdata/standin-page"},
+			{"build", "-tags", "lambda.norpc", "-o", built.notifier, "./lambda/dev/localstack/testdata/standin-notifier"},
+			{"build", "-o", built.cmd, "./lambda/dev/cmd/localstack"},
 		} {
 			cmd := exec.Command("go", args...)
 			cmd.Dir = root
@@ -247,6 +273,21 @@ func buildBinaries(t *testing.T) (bootstrap, page string) {
 	})
 	require.NoError(t, built.err)
 	return built.bootstrap, built.page
+}
+
+// standinNotifier is the stand-in notifier, built with the other binaries.
+func standinNotifier(t *testing.T) string {
+	t.Helper()
+	buildBinaries(t)
+	return built.notifier
+}
+
+// serveCommand is Options.Serve for a detached stack: the localstack
+// command's serve.
+func serveCommand(t *testing.T) []string {
+	t.Helper()
+	buildBinaries(t)
+	return []string{built.cmd, "serve"}
 }
 
 // waitFor waits for a message to destination; idle, one comes within a

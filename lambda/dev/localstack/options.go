@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cogmail/cogmail/lambda/dev/moto"
 	"github.com/cogmail/cogmail/lambda/dev/rie"
 )
 
@@ -39,7 +40,7 @@ func resolve(o Options) (Options, error) {
 	if _, err := os.Stat(filepath.Join(o.Root, nodeModule, "package.json")); err != nil {
 		return o, fmt.Errorf("localstack: %s is missing: run make node-deps", nodeModule)
 	}
-	for _, p := range []*string{&o.Root, &o.State, &o.Bootstrap, &o.Page, &o.Emulator, &o.Node} {
+	for _, p := range []*string{&o.Root, &o.State, &o.Bootstrap, &o.Page, &o.Emulator, &o.Node, &o.Notifier} {
 		if *p != "" {
 			if *p, err = filepath.Abs(*p); err != nil {
 				return o, err
@@ -49,10 +50,18 @@ func resolve(o Options) (Options, error) {
 	if o.Bootstrap == "" {
 		return o, errors.New("localstack: no bootstrap given")
 	}
-	for name, path := range map[string]string{"bootstrap": o.Bootstrap, "page server": o.Page} {
+	for name, path := range map[string]string{"bootstrap": o.Bootstrap, "page server": o.Page, "notifier": o.Notifier} {
 		if path != "" && !executable(path) {
 			return o, fmt.Errorf("localstack: the %s %s is not an executable file: build it first", name, path)
 		}
+	}
+	if o.Notifier != "" {
+		if _, err := moto.Find(); err != nil {
+			return o, fmt.Errorf("localstack: the notifier needs moto_server: %w", err)
+		}
+	}
+	if o.Detach && len(o.Serve) == 0 {
+		return o, errors.New("localstack: a detached stack needs Options.Serve, the command that serves its Lambda API")
 	}
 	return o, os.MkdirAll(o.State, 0o755)
 }
@@ -77,7 +86,7 @@ func refuseRunning(state string) error {
 // other files (the binaries make builds there).
 func cleanState(state string) error {
 	var errs []error
-	for _, name := range []string{"cognito", "overlay", "logs", "mailbox.jsonl", InfoFile} {
+	for _, name := range []string{"cognito", "overlay", "logs", "mailbox.jsonl", "notifier.log", ServeFile, InfoFile} {
 		errs = append(errs, os.RemoveAll(filepath.Join(state, name)))
 	}
 	return errors.Join(errs...)

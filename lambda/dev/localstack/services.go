@@ -52,17 +52,19 @@ func (s *Stack) startCognito(ctx context.Context, o Options) error {
 	if err := os.MkdirAll(filepath.Join(dir, ".cognito"), 0o755); err != nil {
 		return err
 	}
-	emu, err := url.Parse(s.Emulator.URL)
-	if err != nil {
-		return err
+	// cognito-local calls its triggers through the local Lambda API, which
+	// starts after the seed: nothing calls a trigger before then.
+	triggers := map[string]string{"CustomMessage": "function"}
+	if o.Notifier != "" {
+		triggers["PostConfirmation"] = "notifier"
 	}
 	config, err := json.MarshalIndent(map[string]any{
 		"LambdaClient": map[string]any{
-			"endpoint":    "http://" + emu.Host,
+			"endpoint":    s.Lambda.Endpoint,
 			"region":      Region,
 			"credentials": map[string]string{"accessKeyId": AccessKeyID, "secretAccessKey": SecretAccessKey},
 		},
-		"TriggerFunctions": map[string]string{"CustomMessage": "function"},
+		"TriggerFunctions": triggers,
 		"ServerConfig":     map[string]any{"hostname": "127.0.0.1", "port": s.Cognito.Port},
 	}, "", "  ")
 	if err != nil {

@@ -1,9 +1,13 @@
 // Package moto runs moto_server, a real implementation of the AWS APIs
-// cogmail calls (Secrets Manager today), for tests: on a free port of
-// 127.0.0.1, stopped when the test ends.
+// cogmail calls (Secrets Manager, SES v2, DynamoDB, SQS), for tests: on a
+// free port of 127.0.0.1, stopped when the test ends. Find, Command and
+// Await serve the local stack, which runs it as one of its processes, and
+// Sent reads what its SES accepted.
 package moto
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -21,9 +25,9 @@ import (
 // how to install it.
 func Start(t testing.TB) string {
 	t.Helper()
-	path, err := exec.LookPath("moto_server")
+	path, err := Find()
 	if err != nil {
-		t.Skipf("moto_server not on PATH: %v (pip install 'moto[server]' to run the tests against the AWS APIs)", err)
+		t.Skip(err.Error())
 	}
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -40,7 +44,7 @@ func Start(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", port)
+	cmd := exec.Command(path, Args(port)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -83,4 +87,40 @@ func Start(t testing.TB) string {
 	}
 	t.Logf("moto_server answered on %s after %v", endpoint, time.Since(start).Round(time.Millisecond))
 	return endpoint
+}
+
+// Find returns moto_server from PATH, or an error saying how to install it.
+func Find() (string, error) {
+	path, err := exec.LookPath("moto_server")
+	if err != nil {
+		return "", fmt.Errorf("moto_server not on PATH: %w (pip install 'moto[server]' to run the tests against the AWS APIs)", err)
+	}
+	return path, nil
+}
+
+// Args are moto_server's arguments to serve on 127.0.0.1:port only.
+func Args(port string) []string { return []string{"-H", "127.0.0.1", "-p", port} }
+
+// Await returns once moto_server answers at endpoint, or when ctx ends or
+// exited (closed when the process exits) is closed.
+func Await(ctx context.Context, endpoint string, exited <-chan struct{}) error {
+	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"/moto-api/", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		select {
+		case <-exited:
+			return errors.New("moto_server exited before answering")
+		case <-ctx.Done():
+			return fmt.Errorf("moto_server did not answer on %s: %w", endpoint, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

@@ -82,6 +82,11 @@ func (e *Emulator) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return body, nil
 }
 
+// IsErrorDocument reports whether body is Lambda's function error document,
+// as the emulator answers a function's error (lambda/dev/lambdaapi reads
+// its answers too).
+func IsErrorDocument(body []byte) bool { return isErrorDocument(body) }
+
 // isErrorDocument reports whether body is Lambda's function error document:
 // an object with errorMessage and errorType and nothing beyond the other
 // fields runtimes add to it.

@@ -1,12 +1,15 @@
 // Command localstack starts and stops cogmail's local stack (see package
 // localstack); `make local-up` and `make local-down` run it.
 //
-//	localstack up -bootstrap PATH [-page PATH] [-state DIR]
+//	localstack up -bootstrap PATH [-page PATH] [-notifier PATH] [-state DIR]
 //	localstack forgot [-state DIR] EMAIL [LOCALE]
 //	localstack down [-state DIR]
 //
-// up builds nothing: it takes the function and the page server as built by
-// make, leaves the stack running in the background and prints how to use it.
+// up builds nothing: it takes the function, the page server and the
+// notifier as built by make, leaves the stack running in the background and
+// prints how to use it. It runs this same program as `localstack serve
+// -config PATH` in the background too, for the stack's local Lambda API and
+// the collection of SES mail into the mailbox.
 package main
 
 import (
@@ -19,10 +22,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/cogmail/cogmail/lambda/dev/localstack"
+	"github.com/cogmail/cogmail/lambda/dev/moto"
 	"github.com/cogmail/cogmail/lambda/dev/rie"
 )
 
@@ -38,8 +43,11 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "serve" {
+		return serve(ctx, args[1:], stderr)
+	}
 	if len(args) == 0 || args[0] != "up" && args[0] != "down" && args[0] != "forgot" {
-		fmt.Fprintln(stderr, "usage: localstack up -bootstrap PATH [-page PATH] [-state DIR] | localstack forgot [-state DIR] EMAIL [LOCALE] | localstack down [-state DIR]")
+		fmt.Fprintln(stderr, "usage: localstack up -bootstrap PATH [-page PATH] [-notifier PATH] [-state DIR] | localstack forgot [-state DIR] EMAIL [LOCALE] | localstack down [-state DIR]")
 		return flag.ErrHelp
 	}
 	flags := flag.NewFlagSet("localstack "+args[0], flag.ContinueOnError)
@@ -47,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	state := flags.String("state", "", "the stack's state `folder` (default <module root>/"+localstack.DefaultState+")")
 	bootstrap := flags.String("bootstrap", "build/local/bootstrap", "the function `binary`, built with -tags lambda.norpc")
 	page := flags.String("page", "", "the page server `binary` (lambda/dev/cmd/page); none: the links lead nowhere")
+	notifier := flags.String("notifier", "", "the notifier `binary` (lambda/cmd/notifier, -tags lambda.norpc); none: no notices, no moto_server")
 	if err := flags.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -73,8 +82,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 
+	if *notifier != "" {
+		if _, err := moto.Find(); err != nil {
+			fmt.Fprintf(stderr, "localstack: starting without the notifier: %v\n", err)
+			*notifier = ""
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("localstack up: %w", err)
+	}
 	began := time.Now()
-	s, err := localstack.Start(ctx, localstack.Options{Bootstrap: *bootstrap, Page: *page, State: *state, Detach: true})
+	s, err := localstack.Start(ctx, localstack.Options{Bootstrap: *bootstrap, Page: *page, Notifier: *notifier,
+		State: *state, Detach: true, Serve: []string{self, "serve"}})
 	if err != nil {
 		return err
 	}
@@ -100,6 +120,14 @@ func walkthrough(w io.Writer, info *localstack.Info, took time.Duration) {
 		fmt.Fprintf(w, "  page server   not started: the emails' links to %s lead nowhere\n", info.Page.URL)
 	}
 	fmt.Fprintf(w, "  cognito       %s  pool %s\n", info.Cognito.Endpoint, info.UserPoolID)
+	if info.Notifier.Running {
+		fmt.Fprintf(w, "  lambda API    %s (functions: function, the trigger; notifier)\n", info.Lambda.Endpoint)
+		fmt.Fprintf(w, "  moto_server   %s  SES identities %s, table %s, dead-letter queue %s\n",
+			info.Moto.Endpoint, strings.Join(info.Notifier.Domains, ", "), info.Notifier.Table, info.Notifier.DLQ)
+	} else {
+		fmt.Fprintf(w, "  lambda API    %s (functions: function, the trigger)\n", info.Lambda.Endpoint)
+		fmt.Fprintf(w, "  notifier      not started: no password-change notices (make local-up starts it when moto_server is on PATH)\n")
+	}
 	fmt.Fprintf(w, "  app clients   %s (no secret), %s (secret %s)\n", info.Clients.Public.ID, info.Clients.Secret.ID, info.Clients.Secret.Secret)
 	fmt.Fprintln(w, "  users         (email, password, language, tenant)")
 	for _, u := range info.Users {
@@ -114,6 +142,10 @@ func walkthrough(w io.Writer, info *localstack.Info, took time.Duration) {
 	signIn(w, info)
 	fmt.Fprintf(w, "Every message lands in %s, one JSON line each (emailMessage is the HTML):\n\n", rel(string(info.Mailbox)))
 	fmt.Fprintf(w, "  tail -n 1 %s | jq -r .emailMessage > reset.html\n\n", rel(string(info.Mailbox)))
+	if info.Notifier.Running {
+		fmt.Fprintf(w, "Once a new password is saved, the notifier's notice joins it, marked \"source\":\"ses\" (html and text decoded):\n\n")
+		fmt.Fprintf(w, "  jq -r 'select(.source == \"ses\") | .text' %s\n\n", rel(string(info.Mailbox)))
+	}
 	// The stack signs with a keyring of its own, made at this start.
 	fmt.Fprintf(w, "Links are signed with this stack's own random keyring; check one with:\n\n")
 	fmt.Fprintf(w, "  COGMAIL_SIGNING_KEYS=\"$(jq -r .signingKeys %s)\" go run ./lambda/cmd/cogmail verify 'LINK'\n\n",

@@ -43,3 +43,28 @@ func TestWalkthroughSaysHowToSignIn(t *testing.T) {
 		})
 	}
 }
+
+// With the notifier, the banner names moto_server and how to read the
+// notices from the mailbox; without, it says there are none.
+func TestWalkthroughSaysWhetherNoticesGoOut(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		running bool
+		want    []string
+	}{
+		{"case=notifier", true, []string{"moto_server   http://127.0.0.1:5000", `select(.source == "ses")`, "functions: function, the trigger; notifier"}},
+		{"case=no-notifier", false, []string{"notifier      not started"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			info := localstack.Info{State: t.TempDir(), Region: localstack.Region,
+				Moto:     localstack.Moto{Endpoint: "http://127.0.0.1:5000"},
+				Notifier: localstack.Notifier{Running: tc.running, Domains: []string{"example.com.internal"}}}
+			var out bytes.Buffer
+			walkthrough(&out, &info, time.Second)
+			for _, want := range tc.want {
+				assert.Contains(t, out.String(), want)
+			}
+			assert.Equal(t, tc.running, bytes.Contains(out.Bytes(), []byte("source")), out.String())
+		})
+	}
+}
