@@ -47,8 +47,9 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	flags.StringVar(&o.echo, "echo", "build/local/echo", "the echo function's `binary`, built with the same flags")
 	flags.StringVar(&o.event, "event", "events/forgot-password.json", "the Cognito event `file` both functions answer")
 	flags.IntVar(&o.runs, "runs", 20, "cold starts of `each` function, alternating")
+	flags.StringVar(&o.answer, "answer", answerRendered, "what cogmail's first answer must be: `rendered` (the email with its link) or event (the event back, as the notifier answers Post confirmation)")
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: coldstart [-bootstrap PATH] [-echo PATH] [-event FILE] [-runs N]")
+		fmt.Fprintln(stderr, "usage: coldstart [-bootstrap PATH] [-echo PATH] [-event FILE] [-runs N] [-answer rendered|event]")
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); errors.Is(err, flag.ErrHelp) {
@@ -56,7 +57,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	} else if err != nil {
 		return errUsage
 	}
-	if flags.NArg() > 0 || o.runs < 1 {
+	if flags.NArg() > 0 || o.runs < 1 || o.answer != answerRendered && o.answer != answerEvent {
 		flags.Usage()
 		return errUsage
 	}
@@ -66,4 +67,11 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 type options struct {
 	bootstrap, echo, event string
 	runs                   int
+	answer                 string
 }
+
+// The answers -answer accepts.
+const (
+	answerRendered = "rendered"
+	answerEvent    = "event"
+)

@@ -67,6 +67,7 @@ func TestUsage(t *testing.T) {
 	var out bytes.Buffer
 	assert.ErrorIs(t, run(context.Background(), []string{"-runs", "0"}, nil, &out, &out), errUsage)
 	assert.ErrorIs(t, run(context.Background(), []string{"extra"}, nil, &out, &out), errUsage)
+	assert.ErrorIs(t, run(context.Background(), []string{"-answer", "nope"}, nil, &out, &out), errUsage)
 	err := run(context.Background(), []string{"-event", filepath.Join(t.TempDir(), "absent.json")}, nil, &out, &out)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, os.ErrNotExist)

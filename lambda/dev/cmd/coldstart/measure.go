@@ -36,6 +36,10 @@ func measure(ctx context.Context, o options, environ []string, stdout io.Writer)
 	}
 	env := functionEnv(environ)
 	cogmail := &function{name: "cogmail", bootstrap: o.bootstrap, check: rendered}
+	if o.answer == answerEvent {
+		// The notifier answers a Post confirmation event with the event.
+		cogmail.check = func(answer []byte) error { return same(answer, event) }
+	}
 	echo := &function{name: "echo", bootstrap: o.echo, check: func(answer []byte) error { return same(answer, event) }}
 
 	fmt.Fprintf(stdout, "load average before: %s\n", loadAverage())
