@@ -62,3 +62,40 @@ func ExampleVerify() {
 	// reset form for zoë@example.com (tenant default, pool eu-west-1_Ab12Cd34E, locale pl), code 123456
 	// expired: true
 }
+
+// The Custom Email Sender function has the real code when it signs, and
+// signs it too (version 3): a page can then tell a changed code from one
+// Cognito refuses although cogmail sent it.
+func ExampleVerify_signedCode() {
+	ring, err := link.ParseKeyring([]byte(`{"current":"2025-03","keys":{"2025-03":"q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80="}}`))
+	if err != nil {
+		panic(err)
+	}
+	signed, err := link.Sign(link.Params{
+		Base: "https://app.example.com/reset", Purpose: link.PurposeReset, Tenant: "default",
+		UserPool: "eu-west-1_Ab12Cd34E", Username: "zoë@example.com", Locale: "pl",
+		Expires: time.Date(2025, 3, 14, 10, 0, 0, 0, time.UTC),
+		Code:    "482916", SignCode: true, // never for an invitation
+	}, ring)
+	if err != nil {
+		panic(err)
+	}
+	at := time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+	for _, clicked := range []string{signed, strings.Replace(signed, "code=482916", "code=000000", 1)} {
+		claims, err := link.Verify(clicked, ring, at)
+		switch {
+		case errors.Is(err, link.ErrCodeTampered):
+			// Every field but the code is authentic: say so, and offer a
+			// new email to the link's own user.
+			fmt.Println("changed after it was sent; a new email for tenant", claims.Tenant, "in", claims.Locale)
+		case err != nil:
+			fmt.Println("refused:", err)
+		default:
+			// If Cognito refuses this code, it was used or a newer one sent.
+			fmt.Println("version", claims.Version, "code signed:", claims.CodeSigned, "code", claims.Code)
+		}
+	}
+	// Output:
+	// version 3 code signed: true code 482916
+	// changed after it was sent; a new email for tenant default in pl
+}

@@ -5,29 +5,44 @@
 //
 //	username  the pool's username (URL-encoded; the sub UUID in pools that sign in by email)
 //	tenant    the tenant id
-//	pool      the id of the user pool the event came from (version 2)
+//	pool      the id of the user pool the event came from (versions 2 and 3)
 //	locale    the BCP 47 tag the email was written in
 //	exp       expiry, unix seconds
 //	kid       id of the key that signed
 //	sig       base64url HMAC-SHA256 over version, purpose, tenant, pool, username, locale and exp
-//	code      reset links only: Cognito's code placeholder, written last and verbatim
+//	          (version 3: and the code, see below)
+//	code      reset and confirmation links only: Cognito's code or its placeholder, written last and verbatim
 //
-// The code is NOT signed and cannot be: Cognito replaces the placeholder with
-// the real code only after the Lambda has returned. The page behind the link
-// must therefore treat the code as user input and let Cognito check it
+// Version 2 (cogmail-link-2) does NOT sign the code and cannot: in Custom
+// Message mode Cognito replaces the placeholder with the real code only
+// after the Lambda has returned. The page behind the link must therefore
+// treat the code as user input and let Cognito check it
 // (ConfirmForgotPassword). What the signature gives the page is that the
 // username, tenant, user pool, language and purpose came from cogmail and
 // have not expired. The purpose is bound by the signature but not written
 // into the URL: Verify finds it, and a page must check Claims.Purpose is the
 // one it serves, and Claims.UserPool is the pool it acts on.
 //
-// Version 2 (cogmail-link-2) signs the user pool; version 1 (cogmail-link-1,
-// no pool parameter) did not, so a version-1 link says nothing about which
-// pool its user is in. Verify still accepts version-1 links, with an empty
-// Claims.UserPool, until they expire; cogmail signs version 2 only. The
-// version is signed, so neither can be made to verify as the other: removing
-// the pool from a version-2 link, or adding one to a version-1 link, breaks
-// the signature.
+// Version 3 (cogmail-link-3, Params.SignCode) signs the code too: the Custom
+// Email Sender function has the real code when it signs. Its sig is two
+// 128-bit HMAC-SHA256 tags side by side, the same 32 bytes as version 2's:
+// the first over every field of version 2 (labelled cogmail-link-3), the
+// second over the same fields and the code. Verify can so tell a link whose
+// code was changed, every other field being authentic (ErrCodeTampered),
+// from any other bad signature, and a page can tell a tampered code from one
+// Cognito refuses although cogmail signed it (used, or superseded by a newer
+// email). Only reset and confirmation links can be version 3: an
+// invitation's code is the temporary password, which is never in a URL, and
+// a report link has no code. Version 3 has the same parameters as version 2:
+// pages that read links themselves need no change.
+//
+// Version 1 (cogmail-link-1, no pool parameter) did not sign the pool, so a
+// version-1 link says nothing about which pool its user is in. Verify still
+// accepts version-1 links, with an empty Claims.UserPool, until they expire;
+// cogmail signs versions 2 and 3 only. The version is signed, so none can be
+// made to verify as another: removing the pool from a version-2 link, or
+// adding one to a version-1 link, breaks the signature, and a version-2
+// signature is no version-3 one.
 //
 // The code is written last so that a link read before Cognito substitutes it
 // (its '#' would start a fragment) still carries every signed parameter.
@@ -76,7 +91,11 @@ const (
 const (
 	version1 = "cogmail-link-1" // no user pool: verified until such links expire
 	version2 = "cogmail-link-2" // the user pool is signed
+	version3 = "cogmail-link-3" // the code is signed too
 )
+
+// tagSize is each of version 3's two tags: half an HMAC-SHA256, 128 bits.
+const tagSize = sha256.Size / 2
 
 // Parameter names, exported for pages that read links themselves.
 const (
@@ -96,6 +115,11 @@ var (
 	ErrUnknownKey   = errors.New("link: unknown key")
 	ErrBadSignature = errors.New("link: bad signature")
 	ErrExpired      = errors.New("link: expired")
+	// ErrCodeTampered: a version-3 link whose every field verifies but its
+	// code, which is missing or not the one signed. It is also
+	// ErrBadSignature, so that a caller that does not look for it refuses
+	// the link all the same.
+	ErrCodeTampered = fmt.Errorf("%w: the code is not the one signed", ErrBadSignature)
 )
 
 // Params describe one link to sign.
@@ -112,11 +136,16 @@ type Params struct {
 	Username string
 	Locale   string
 	Expires  time.Time
-	// Code is Cognito's code placeholder ("{####}"), written verbatim. Only
-	// reset and verify links carry it: an invitation's code is the temporary
-	// password, which must never be in a URL, and a report link is sent by
-	// the notifier, which has no code.
+	// Code is Cognito's code placeholder ("{####}"), or with SignCode the
+	// real code, written verbatim. Only reset and verify links carry it: an
+	// invitation's code is the temporary password, which must never be in a
+	// URL, and a report link is sent by the notifier, which has no code.
 	Code string
+	// SignCode signs Code too: a version-3 link, for the Custom Email
+	// Sender function, which has the real code when it signs. It needs a
+	// UserPool and a Code that is no placeholder, and only reset and verify
+	// links may have it.
+	SignCode bool
 }
 
 // Claims are what a verified link vouches for.
@@ -130,10 +159,15 @@ type Claims struct {
 	Locale   string    `json:"locale"`
 	Expires  time.Time `json:"expires"`
 	KeyID    string    `json:"kid"`
-	// Version is the link format: 2, or 1 for a link without a pool.
+	// Version is the link format: 2, 3 when the code is signed, or 1 for a
+	// link without a pool.
 	Version int `json:"version"`
-	// Code is the unsigned code as found in the link, for the page to pass
-	// on to Cognito. Never trust it for anything else.
+	// CodeSigned: a version-3 link, whose Code is the one cogmail signed.
+	// Cognito may still refuse it (used, or a newer one was sent since).
+	CodeSigned bool `json:"codeSigned"`
+	// Code is the code as found in the link, for the page to pass on to
+	// Cognito: unsigned unless CodeSigned, so then never trust it for
+	// anything else. Empty with ErrCodeTampered.
 	Code string `json:"-"`
 }
 
@@ -168,6 +202,21 @@ func Sign(p Params, ring *Keyring) (string, error) {
 	if p.Code != "" && !placeholder(p.Code) {
 		return "", errors.New("link: code placeholder has characters that cannot go into a URL verbatim")
 	}
+	signCode := false
+	switch {
+	case !p.SignCode:
+	case p.Purpose == PurposeInvite:
+		return "", errors.New("link: an invitation link never carries the code, signed or not: it is the temporary password")
+	case p.Purpose == PurposeReport:
+		return "", errors.New("link: a report link carries no code to sign")
+	case p.UserPool == "":
+		return "", errors.New("link: a link that signs its code must name its user pool")
+	case p.Code == "" || strings.ContainsAny(p.Code, "{}#"):
+		// A placeholder signed would never verify once Cognito replaced it.
+		return "", errors.New("link: SignCode needs the real code, not Cognito's placeholder")
+	default:
+		signCode = true
+	}
 	if p.Tenant == "" || p.Username == "" {
 		return "", errors.New("link: tenant and username are required")
 	}
@@ -179,9 +228,18 @@ func Sign(p Params, ring *Keyring) (string, error) {
 		return "", ErrUnknownKey
 	}
 	exp := p.Expires.Unix()
+	f := signed{p.Purpose, p.Tenant, p.UserPool, p.Username, p.Locale, exp}
 	var sum [sha256.Size]byte
+	if signCode {
+		var code [sha256.Size]byte
+		ring.macBytes(sum[:0], kid, version3, f, "", false)
+		ring.macBytes(code[:0], kid, version3, f, p.Code, true)
+		copy(sum[tagSize:], code[:tagSize])
+	} else {
+		ring.macBytes(sum[:0], kid, unsignedCode(p.UserPool), f, "", false)
+	}
 	var sig [43]byte // base64url of 32 bytes, unpadded
-	base64.RawURLEncoding.Encode(sig[:], ring.macBytes(sum[:0], kid, p.Purpose, p.Tenant, p.UserPool, p.Username, p.Locale, exp))
+	base64.RawURLEncoding.Encode(sig[:], sum[:])
 
 	var b strings.Builder
 	b.Grow(len(p.Base) + len(p.Username) + 160)
@@ -236,10 +294,14 @@ func writeParam(b *strings.Builder, name, value string, sep bool) {
 }
 
 // Verify checks a link against the ring at time now and returns its claims.
-// The code parameter is ignored: it is not signed. A link with a pool
-// parameter is checked as version 2, one without as version 1 (Claims.UserPool
-// empty). Errors wrap ErrMalformed, ErrUnknownKey, ErrBadSignature or
-// ErrExpired.
+// A link with a pool parameter is checked as version 2 or 3, one without as
+// version 1 (Claims.UserPool empty). The code of a version-1 or -2 link is
+// not signed and passed on as found; a version-3 link's must be the one
+// signed. Errors wrap ErrMalformed, ErrUnknownKey, ErrBadSignature,
+// ErrCodeTampered (also ErrBadSignature) or ErrExpired. With ErrExpired and
+// with ErrCodeTampered the claims are returned, for what needs no code (a
+// new email for the link's own user): a tampered link's expiry is not
+// checked (see Claims.Expires) and its Code is empty.
 func Verify(rawURL string, ring *Keyring, now time.Time) (Claims, error) {
 	if ring == nil {
 		return Claims{}, errors.New("link: no keyring")
@@ -285,27 +347,53 @@ func Verify(rawURL string, ring *Keyring, now time.Time) (Claims, error) {
 	if err != nil || len(sig) != sha256.Size {
 		return Claims{}, fmt.Errorf("%w: sig is not a base64url HMAC-SHA256", ErrMalformed)
 	}
-	if codes := values[ParamCode]; len(codes) > 0 {
+	codes := values[ParamCode]
+	if len(codes) > 0 {
 		c.Code = codes[0]
 	}
 	if _, ok := ring.key(c.KeyID); !ok {
 		return Claims{}, fmt.Errorf("%w %q", ErrUnknownKey, c.KeyID)
 	}
-	// Try every purpose, without stopping early, so timing says nothing about
-	// which one was close.
-	var found Purpose
+	// Try every purpose and version, without stopping early, so timing says
+	// nothing about which one was close.
+	var found, found3 Purpose
+	var codeOK bool
 	for _, p := range purposes {
+		f := signed{p, c.Tenant, c.UserPool, c.Username, c.Locale, exp}
 		var sum [sha256.Size]byte
-		want := ring.macBytes(sum[:0], c.KeyID, p, c.Tenant, c.UserPool, c.Username, c.Locale, exp)
-		if hmac.Equal(want, sig) {
+		if hmac.Equal(ring.macBytes(sum[:0], c.KeyID, unsignedCode(c.UserPool), f, "", false), sig) {
 			found = p
 		}
+		if c.UserPool == "" || p != PurposeReset && p != PurposeVerify {
+			continue // no version 3 without a pool, nor for invitations and reports
+		}
+		// Version 3: the first tag vouches for every field but the code,
+		// the second for the code as well.
+		var rest, code [sha256.Size]byte
+		ring.macBytes(rest[:0], c.KeyID, version3, f, "", false)
+		ring.macBytes(code[:0], c.KeyID, version3, f, c.Code, true)
+		if hmac.Equal(rest[:tagSize], sig[:tagSize]) {
+			// A signed code appears once: a second one is a change.
+			found3, codeOK = p, hmac.Equal(code[:tagSize], sig[tagSize:]) && len(codes) == 1
+		}
 	}
-	if found == "" {
+	c.Expires = time.Unix(exp, 0).UTC()
+	switch {
+	case found != "":
+		c.Purpose = found
+	case found3 != "":
+		c.Purpose, c.Version, c.CodeSigned = found3, 3, true
+		if !codeOK {
+			// Told apart from other bad signatures only here, where every
+			// field but the code is authentic: whoever sent the link had
+			// it whole, and learns nothing they did not have. The code is
+			// dropped, never to be passed on.
+			c.Code = ""
+			return c, ErrCodeTampered
+		}
+	default:
 		return Claims{}, ErrBadSignature
 	}
-	c.Purpose = found
-	c.Expires = time.Unix(exp, 0).UTC()
 	if !now.Before(c.Expires) {
 		return c, fmt.Errorf("%w at %s", ErrExpired, c.Expires.Format(time.RFC3339))
 	}
@@ -379,31 +467,51 @@ func validPurpose(p Purpose) bool {
 	return false
 }
 
+// signed are the fields every version signs.
+type signed struct {
+	purpose                        Purpose
+	tenant, pool, username, locale string
+	exp                            int64
+}
+
 // macInput is the length-prefixed encoding that is signed, so no two field
-// lists share one byte string ("ab"+"c" and "a"+"bc" differ). An empty pool
-// is version 1, which had no pool field; a pool is version 2, which signs it
-// after the tenant. It is built in dst, which callers keep on the stack.
-func macInput(dst []byte, p Purpose, tenant, pool, username, locale string, exp int64) []byte {
+// lists share one byte string ("ab"+"c" and "a"+"bc" differ). Version 1
+// had no pool field; version 2 signs the pool after the tenant; version 3
+// signs as version 2 under its own label and, withCode, the code after the
+// expiry. It is built in dst, which callers keep on the stack.
+func macInput(dst []byte, label string, f signed, code string, withCode bool) []byte {
 	var num [20]byte
-	expText := string(strconv.AppendInt(num[:0], exp, 10))
-	fields := [...]string{version2, string(p), tenant, pool, username, locale, expText}
-	list := fields[:]
-	if pool == "" {
-		fields = [...]string{version1, string(p), tenant, username, locale, expText, ""}
-		list = fields[:6]
+	expText := string(strconv.AppendInt(num[:0], f.exp, 10))
+	list := [...]string{label, string(f.purpose), f.tenant, f.pool, f.username, f.locale, expText, code}
+	n := 7
+	switch {
+	case label == version1:
+		list = [...]string{version1, string(f.purpose), f.tenant, f.username, f.locale, expText, "", ""}
+		n = 6
+	case withCode:
+		n = 8
 	}
-	for _, field := range list {
+	for _, field := range list[:n] {
 		dst = binary.AppendUvarint(dst, uint64(len(field)))
 		dst = append(dst, field...)
 	}
 	return dst
 }
 
+// unsignedCode is the label of a link that does not sign its code: version
+// 1 without a pool, else version 2.
+func unsignedCode(pool string) string {
+	if pool == "" {
+		return version1
+	}
+	return version2
+}
+
 // macBytes appends the HMAC of the signed fields to dst.
-func (k *Keyring) macBytes(dst []byte, kid string, p Purpose, tenant, pool, username, locale string, exp int64) []byte {
+func (k *Keyring) macBytes(dst []byte, kid, label string, f signed, code string, withCode bool) []byte {
 	var buf [512]byte
 	h := k.hash(kid)
 	defer k.release(kid, h)
-	h.Write(macInput(buf[:0], p, tenant, pool, username, locale, exp))
+	h.Write(macInput(buf[:0], label, f, code, withCode))
 	return h.Sum(dst)
 }

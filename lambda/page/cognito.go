@@ -249,7 +249,9 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, f flow, t targ
 // plain words. A wrong or used code and an unknown user all lead to the
 // invalid-link page, which offers a new email to the link's own user: a
 // reset or a confirmation never says whether the account exists, nor
-// whether it is already confirmed.
+// whether it is already confirmed. A code cogmail signed (version 3) that
+// Cognito refuses was not mistyped: it was used, or a newer email sent
+// since, and every answer that reads as a wrong code says so instead.
 func (h *Handler) cognitoFailed(w http.ResponseWriter, r *http.Request, f flow, t target, err error) {
 	kind := classify(err)
 	level := slog.LevelInfo
@@ -264,11 +266,15 @@ func (h *Handler) cognitoFailed(w http.ResponseWriter, r *http.Request, f flow, 
 	if h.resendable(t.claims, nil) {
 		offer = resendFields(linkValues(t.hidden))
 	}
+	codeKey, expiredKey := "page.error.code", "page.error.expired"
+	if t.claims.CodeSigned {
+		codeKey, expiredKey = "page.error.superseded", "page.error.superseded"
+	}
 	switch kind {
 	case failCode:
-		h.unusable(w, r, f, offer, t.claims.Tenant, t.claims.Locale, "page.error.code")
+		h.unusable(w, r, f, offer, t.claims.Tenant, t.claims.Locale, codeKey)
 	case failExpired:
-		h.unusable(w, r, f, offer, t.claims.Tenant, t.claims.Locale, "page.error.expired")
+		h.unusable(w, r, f, offer, t.claims.Tenant, t.claims.Locale, expiredKey)
 	case failPassword:
 		h.form(w, r, f, t, "page.error.password", http.StatusBadRequest)
 	case failLimit:
@@ -278,7 +284,7 @@ func (h *Handler) cognitoFailed(w http.ResponseWriter, r *http.Request, f flow, 
 		// Cognito itself answers with PreventUserExistenceErrors. For a
 		// confirmation it mostly means "already confirmed" (NotAuthorized),
 		// which reads like an unknown user: the page offers sign-in.
-		key := "page.error.code"
+		key := codeKey
 		if f.confirm {
 			key = ""
 		}

@@ -124,11 +124,13 @@ func (h *Handler) postLink(f flow) http.HandlerFunc {
 
 // checkLink is the one place the page verifies a link. It returns the
 // claims of every link whose signature holds, an expired one too (with
-// link.ErrExpired), for the resend of a new email; any other error means
-// the claims are worthless.
+// link.ErrExpired), for the resend of a new email, and of a version-3 link
+// whose every field but the code holds (link.ErrCodeTampered, no code),
+// which the resend needs no more; any other error means the claims are
+// worthless.
 func (h *Handler) checkLink(raw string) (link.Claims, error) {
 	claims, err := link.Verify(raw, h.cfg.Keyring, h.cfg.Now())
-	if err != nil && !errors.Is(err, link.ErrExpired) {
+	if err != nil && !errors.Is(err, link.ErrExpired) && !errors.Is(err, link.ErrCodeTampered) {
 		return link.Claims{}, err
 	}
 	// The signature holds: checks of what the link claims go here, so
@@ -168,7 +170,14 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw str
 		if claims.Purpose == f.purpose && h.resendable(claims, err) {
 			offer = resendFields(values)
 		}
-		h.unusable(w, r, f, offer, values.Get(link.ParamTenant), values.Get(link.ParamLocale), "")
+		// Said before Cognito is called, and only of a link whose every
+		// field but the code is authentic (link.Verify): the visitor sent
+		// that link whole, so the page tells nothing they did not have.
+		var errKey string
+		if errors.Is(err, link.ErrCodeTampered) && claims.Purpose == f.purpose {
+			errKey = "page.error.tampered"
+		}
+		h.unusable(w, r, f, offer, values.Get(link.ParamTenant), values.Get(link.ParamLocale), errKey)
 		return target{}, false
 	}
 	t, err := h.cfg.Tenants.Get(claims.Tenant)
@@ -219,6 +228,8 @@ func linkFailure(err error) string {
 		return "expired"
 	case errors.Is(err, link.ErrUnknownKey):
 		return "unknown-key"
+	case errors.Is(err, link.ErrCodeTampered): // before ErrBadSignature, which it also is
+		return "tampered-code"
 	case errors.Is(err, link.ErrBadSignature):
 		return "bad-signature"
 	case errors.Is(err, link.ErrMalformed):

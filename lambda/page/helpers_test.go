@@ -228,6 +228,7 @@ type linkOpts struct {
 	path, tenant, locale, code string
 	pool                       string // "": the tenant's configured pool
 	v1                         bool   // a version-1 link, which names no pool, as cogmail signed them before
+	signCode                   bool   // a version-3 link, whose code is signed, as the Custom Email Sender signs them
 	purpose                    link.Purpose
 	expires                    time.Time
 	ring                       *link.Keyring
@@ -262,7 +263,7 @@ func (e *env) link(o linkOpts) string {
 		require.NotEmpty(e.t, o.pool, "tenant %q has no client: name the link's pool", o.tenant)
 	}
 	raw, err := link.Sign(link.Params{Base: e.srv.URL + o.path, Mode: link.ModeQuery, Purpose: o.purpose, Tenant: o.tenant,
-		UserPool: o.pool, Username: testUser, Locale: o.locale, Expires: o.expires, Code: o.code}, o.ring)
+		UserPool: o.pool, Username: testUser, Locale: o.locale, Expires: o.expires, Code: o.code, SignCode: o.signCode}, o.ring)
 	require.NoError(e.t, err)
 	return raw
 }

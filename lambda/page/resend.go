@@ -39,19 +39,22 @@ var resendParams = []string{
 }
 
 // resendable reports whether a link whose signature holds (err nil or
-// link.ErrExpired, from checkLink) can ask for a new email: a version-2
-// link, whose signed pool checkLink found to be its tenant's, expired less
-// than ResendGrace ago, of a purpose whose flow the page can restart
+// link.ErrExpired, from checkLink) can ask for a new email: a version-2 or
+// -3 link, whose signed pool checkLink found to be its tenant's, expired
+// less than ResendGrace ago, of a purpose whose flow the page can restart
 // itself (an invitation needs an administrator), for a tenant with a client.
-// A version-1 link names no pool: it is taken until it expires, never
-// beyond, so that it cannot make the page email a user of another pool
-// (README: Signed links).
+// A version-3 link whose code is missing or changed (link.ErrCodeTampered)
+// can too: every other field holds, and a new email needs no code (the
+// resend form never carries it). A version-1 link names no pool: it is
+// taken until it expires, never beyond, so that it cannot make the page
+// email a user of another pool (README: Signed links).
 func (h *Handler) resendable(claims link.Claims, err error) bool {
 	switch {
-	case claims.Version != 2:
+	case claims.Version != 2 && claims.Version != 3:
 		return false
 	case err == nil:
-	case errors.Is(err, link.ErrExpired) && h.cfg.Now().Sub(claims.Expires) <= ResendGrace:
+	case (errors.Is(err, link.ErrExpired) || errors.Is(err, link.ErrCodeTampered)) &&
+		h.cfg.Now().Sub(claims.Expires) <= ResendGrace:
 	default:
 		return false
 	}
@@ -91,12 +94,14 @@ func (h *Handler) resend(w http.ResponseWriter, r *http.Request) {
 	claims, err := h.checkLink("?" + values.Encode())
 	if !h.resendable(claims, err) {
 		reason := linkFailure(err)
-		if reason == "" || reason == "expired" {
+		// The form never carries the code: a version-3 link's is missing
+		// here by design (link.ErrCodeTampered), not changed.
+		if reason == "" || reason == "expired" || reason == "tampered-code" {
 			reason = "not-resendable"
 		}
 		h.log(r, slog.LevelInfo, "", "invalid-link", slog.String("reason", reason))
 		f := flowReset
-		if err == nil || errors.Is(err, link.ErrExpired) {
+		if err == nil || errors.Is(err, link.ErrExpired) || errors.Is(err, link.ErrCodeTampered) {
 			f = flowFor(claims.Purpose)
 		}
 		h.unusable(w, r, f, nil, values.Get(link.ParamTenant), values.Get(link.ParamLocale), "")

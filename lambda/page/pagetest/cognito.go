@@ -31,7 +31,10 @@ type Call struct {
 // InitiateAuth answers the NEW_PASSWORD_REQUIRED challenge of an invited
 // user, whatever the password, and RespondToAuthChallenge accepts the new
 // one: enough for an activation. AdminUserGlobalSignOut signs a known user
-// out (a report's sign-out). It answers no other operation.
+// out (a report's sign-out). ConfirmForgotPassword and ConfirmSignUp accept
+// a known user's code (SetCode) and answer CodeMismatchException to any
+// other, as Cognito does to a code used or superseded by a newer one. It
+// answers no other operation.
 type Cognito struct {
 	URL   string
 	Known map[string]bool // usernames that exist
@@ -46,6 +49,18 @@ type Cognito struct {
 	mu      sync.Mutex
 	calls   []Call
 	arrived int
+	codes   map[string]string // username → current code
+}
+
+// SetCode makes code the known user's current code, the one
+// ConfirmForgotPassword and ConfirmSignUp accept.
+func (c *Cognito) SetCode(username, code string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.codes == nil {
+		c.codes = map[string]string{}
+	}
+	c.codes[username] = code
 }
 
 // StartCognito serves the stand-in on 127.0.0.1 until the test ends.
@@ -70,6 +85,7 @@ func (c *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 		ClientMetadata     map[string]string
 		AuthParameters     map[string]string // InitiateAuth
 		ChallengeResponses map[string]string // RespondToAuthChallenge
+		ConfirmationCode   string            // ConfirmForgotPassword, ConfirmSignUp
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		fail(w, "InvalidParameterException", "unreadable request")
@@ -82,6 +98,7 @@ func (c *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	c.mu.Lock()
 	c.arrived++
+	code := c.codes[in.Username]
 	c.mu.Unlock()
 	known := c.Known[in.Username]
 	if known && (c.Slow == nil || c.Slow[op]) {
@@ -107,7 +124,10 @@ func (c *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 			`"ChallengeParameters":{"USER_ID_FOR_SRP":%q,"requiredAttributes":"[]","userAttributes":"{}"}}`, in.Username),
 		"RespondToAuthChallenge": `{"AuthenticationResult":{"AccessToken":"stand-in","IdToken":"stand-in","RefreshToken":"stand-in","ExpiresIn":3600,"TokenType":"Bearer"}}`,
 		"AdminUserGlobalSignOut": `{}`,
+		"ConfirmForgotPassword":  `{}`,
+		"ConfirmSignUp":          `{}`,
 	}[op]
+	confirms := op == "ConfirmForgotPassword" || op == "ConfirmSignUp"
 	switch {
 	case answer == "":
 		fail(w, "InvalidParameterException", "the stand-in does not answer "+op)
@@ -115,6 +135,8 @@ func (c *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 		fail(w, "NotAuthorizedException", "Incorrect username or password.")
 	case !known:
 		fail(w, "UserNotFoundException", "User does not exist.")
+	case confirms && (in.ConfirmationCode == "" || in.ConfirmationCode != code):
+		fail(w, "CodeMismatchException", "Invalid verification code provided, please try again.")
 	default:
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		_, _ = fmt.Fprint(w, answer)

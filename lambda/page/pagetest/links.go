@@ -38,6 +38,18 @@ func ResetLink(t testing.TB, ring *link.Keyring, base, username string, expires 
 	return raw
 }
 
+// SignedResetLink is ResetLink with code signed (a version-3 link, as the
+// Custom Email Sender function signs them).
+func SignedResetLink(t testing.TB, ring *link.Keyring, base, username, code string, expires time.Time) string {
+	t.Helper()
+	raw, err := link.Sign(link.Params{Base: base + "/reset", Mode: link.ModeQuery, Purpose: link.PurposeReset,
+		Tenant: "default", UserPool: Pool, Username: username, Locale: "en", Expires: expires, Code: code, SignCode: true}, ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
 // ReportLink signs a query-mode report link ("This wasn't me") of the
 // default tenant and Pool for username, on base (the page's URL).
 func ReportLink(t testing.TB, ring *link.Keyring, base, username string, expires time.Time) string {
