@@ -17,7 +17,9 @@
 // rule; Holds is the rule's reading of a placeholder, for writers that must
 // leave out text which would carry one (a name, a username). The files:
 // gate.go, the answer and Check; rules.go, the characters, lengths and
-// placeholders; links.go, where links and escaped placeholders stand.
+// placeholders; links.go, where links and escaped placeholders stand;
+// notice.go and sent.go, the rules of the emails cogmail sends itself
+// through SES (CheckNotice, CheckSent).
 package gate
 
 import (

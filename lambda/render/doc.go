@@ -1,6 +1,7 @@
 // Package render turns one message into the subject, HTML body and SMS text
 // Cognito sends, in the tenant's brand and the user's language; and a
-// notice into the subject, HTML and text parts the notifier sends.
+// notice, or a message in sender mode (Message.Sent), into the subject,
+// HTML and text parts cogmail sends itself through SES.
 //
 // The embedded templates and catalogs are parsed on first use (Open): a
 // cold start parses the layout, the one template and the languages its
@@ -15,7 +16,7 @@
 //
 //	render.go     the Renderer, Message and Email; Render, the way in
 //	texts.go      Texts: the same words for pages, the other way in
-//	notice.go     notices: the HTML and text parts the notifier sends, executed every time
+//	notice.go     notices and sender mode: the HTML and text parts sent through SES, executed every time
 //	compile.go    an email's compiled form: static parts and slots
 //	page.go       executing a template: the page it sees, and what each message shows
 //	view.go       a tenant's view: the base templates and catalogs with its overrides

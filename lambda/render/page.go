@@ -37,6 +37,7 @@ var kinds = map[trigger.Kind]kind{
 	trigger.AdminSet:   {notice: true, links: true},
 	trigger.AdminReset: {notice: true},
 	trigger.Welcome:    {notice: true},
+	trigger.Takeover:   {notice: true, links: true},
 }
 
 // execute runs m's template: at compile time, for the first message of
@@ -168,8 +169,22 @@ type page struct {
 // stranger chose when signing up with someone else's address.
 func (p *page) ShowsLinkText() bool { return p.Link != "" && p.kind.ProvenDestination() }
 
+// TextExpiry is ExpiryText for a text part, which writes the link out only
+// where ShowsLinkText: without it, the line says how long the code lives,
+// not "the link and the code".
+func (p *page) TextExpiry() string {
+	if p.Link == "" || p.ShowsLinkText() || p.kind.Notice() {
+		return p.ExpiryText
+	}
+	if v := kinds[p.kind].codeValidity; v > 0 {
+		return p.count("code.expires", v)
+	}
+	return ""
+}
+
 // Reportable reports whether the message is a notice of a changed
-// password, which tells the reader what to do if it was not them.
+// password or an unusual sign-in, which tells the reader what to do if it
+// was not them.
 func (p *page) Reportable() bool { return p.kind.Reportable() }
 
 // Button is the button's label: the message's own, or every notice's.

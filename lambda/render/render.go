@@ -24,8 +24,10 @@ type Email struct {
 	Subject string
 	HTML    string
 	SMS     string
-	// Text is a notice's plain-text part, written for people from its
-	// text template (never stripped HTML); "" for Custom Message kinds.
+	// Text is the plain-text part, written for people from its text
+	// template (never stripped HTML): a notice's, and a Custom Message
+	// kind's in sender mode (Message.Sent); "" in a Custom Message answer,
+	// which has none.
 	Text string
 	// Lang is the language most of its text is written in: of the
 	// catalogs' fallback chain, the language that supplied the most
@@ -39,8 +41,11 @@ type Message struct {
 	Tenant *tenant.Tenant
 	Locale language.Tag // the negotiated language; language.Und means the tenant's default
 	Name   string       // the user's given name, if any; cleaned, cut or left out here (greetingName)
-	Code   string       // Cognito's code placeholder, written verbatim
-	// Username is Cognito's username placeholder, for invitations.
+	// Code is Cognito's code placeholder, written verbatim; in sender
+	// mode, the real code (for invitations, the temporary password).
+	Code string
+	// Username is Cognito's username placeholder, for invitations; in
+	// sender mode, the real username.
 	Username string
 	Link     string // the signed link, or "" when there is none
 	// Expiry is how long the link lives; for invitations, how long the
@@ -50,6 +55,12 @@ type Message struct {
 	// it is written in (nil: UTC). Custom Message kinds ignore both.
 	When time.Time
 	Zone *time.Location
+	// Sent is sender mode: the Custom Email Sender function sends the
+	// email itself, through SES, with the real values in Code, Username
+	// and Link, escaped in the HTML as any value, and a text part. The
+	// HTML is what the same values would give in a Custom Message answer;
+	// there is no SMS. Notices ignore it: they are always sent.
+	Sent bool
 }
 
 // Renderer holds the base templates and catalogs and every tenant's
@@ -98,7 +109,9 @@ func New(fsys fs.FS) (*Renderer, error) {
 // first message of each form, and every message of a template that cannot
 // be compiled, is executed instead. A notice (trigger.Notices) is executed
 // every time, its text part too (notice.go): it has no SMS, code or
-// username, and m.Link is its report link.
+// username, and m.Link is its report link. So is a message in sender mode
+// (m.Sent), whose text part comes from <kind>.txt.tmpl: the Custom Message
+// path never parses a text template.
 func (r *Renderer) Render(m Message) (Email, error) {
 	if m.Tenant == nil {
 		return Email{}, errors.New("render: no tenant")
@@ -111,8 +124,11 @@ func (r *Renderer) Render(m Message) (Email, error) {
 		m.Locale = m.Tenant.DefaultLanguage()
 	}
 	m.Name = greetingName(m)
-	if k.notice {
+	switch {
+	case k.notice:
 		return r.notice(m)
+	case m.Sent:
+		return r.sent(m)
 	}
 	c, err := r.form(m)
 	if err != nil {
@@ -140,9 +156,10 @@ func (m Message) sms(text string) string {
 // and none that would carry one of m's placeholders into the body (Cognito
 // would fill in the code there, or the gate refuse the email). Every path
 // that shows a name (the rich email, previews, the check) comes through
-// here; the minimal email shows none. A notice has no placeholders, and its
-// gate refuses Cognito's anywhere (gate.CheckNotice): a name holding one is
-// left out of it too.
+// here; the minimal email shows none. A notice or a message in sender mode
+// has no placeholders, and its gate refuses Cognito's anywhere
+// (gate.CheckNotice, gate.CheckSent): a name holding one is left out of it
+// too.
 func greetingName(m Message) string {
 	if !m.Kind.ProvenDestination() {
 		return ""
@@ -151,7 +168,7 @@ func greetingName(m Message) string {
 	// As the body writes it: escaped for HTML, then cleaned.
 	written := cleanHTML(escapeHTML(name))
 	placeholders := [...]string{m.Code, m.Username}
-	if m.Kind.Notice() {
+	if m.Kind.Notice() || m.Sent {
 		placeholders = [...]string{"{####}", "{username}"}
 	}
 	for _, p := range placeholders {

@@ -20,6 +20,19 @@ type baseTemplates struct {
 	// never renders one, and its cold start makes none.
 	noticesOnce sync.Once
 	notices     map[trigger.Kind]*noticeTemplates
+	// texts are the Custom Message kinds' text parts, which only the
+	// Custom Email Sender function sends (Message.Sent): made on its first
+	// message, never by the Custom Message function.
+	textsOnce sync.Once
+	texts     map[trigger.Kind]*textTemplates
+}
+
+// textTemplates is one Custom Message kind's base text set, parsed on
+// first use.
+type textTemplates struct {
+	once sync.Once
+	set  *texttemplate.Template
+	err  error
 }
 
 // noticeSet is a notice's two sets: its HTML part's and its text part's.
@@ -150,14 +163,40 @@ func (b *baseTemplates) parseNotice(k trigger.Kind) (noticeSet, error) {
 	if err != nil {
 		return noticeSet{}, err
 	}
-	text, err := b.textLayout()
+	text, err := b.parseText(k)
 	if err != nil {
 		return noticeSet{}, err
 	}
-	if _, err := text.ParseFS(b.fsys, string(k)+".txt.tmpl"); err != nil {
-		return noticeSet{}, fmt.Errorf("%s: %w", k, err)
-	}
 	return noticeSet{html: html, text: text}, nil
+}
+
+// text returns Custom Message kind k's text set to execute, parsing it on
+// first use.
+func (b *baseTemplates) text(k trigger.Kind) (*texttemplate.Template, error) {
+	b.textsOnce.Do(func() {
+		b.texts = make(map[trigger.Kind]*textTemplates, len(trigger.Kinds))
+		for _, k := range trigger.Kinds {
+			b.texts[k] = &textTemplates{}
+		}
+	})
+	tt, ok := b.texts[k]
+	if !ok {
+		return nil, fmt.Errorf("render: no text template for %s", k)
+	}
+	tt.once.Do(func() { tt.set, tt.err = b.parseText(k) })
+	return tt.set, tt.err
+}
+
+// parseText parses k's text set afresh: the text layout and <k>.txt.tmpl.
+func (b *baseTemplates) parseText(k trigger.Kind) (*texttemplate.Template, error) {
+	text, err := b.textLayout()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := text.ParseFS(b.fsys, string(k)+".txt.tmpl"); err != nil {
+		return nil, fmt.Errorf("%s: %w", k, err)
+	}
+	return text, nil
 }
 
 func (b *baseTemplates) textLayout() (*texttemplate.Template, error) {
@@ -165,7 +204,7 @@ func (b *baseTemplates) textLayout() (*texttemplate.Template, error) {
 }
 
 // load parses every template and returns every problem: each layout's
-// (and the notices' blocks') once, else each message's.
+// (and the notices' blocks') once, else each message's, HTML and text.
 func (b *baseTemplates) load() []error {
 	if _, err := b.layout(); err != nil {
 		return []error{err}
@@ -184,6 +223,11 @@ func (b *baseTemplates) load() []error {
 	}
 	for _, k := range trigger.Notices {
 		if _, err := b.notice(k); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, k := range trigger.Kinds {
+		if _, err := b.text(k); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	texttemplate "text/template"
 
 	"golang.org/x/text/language"
 
@@ -36,6 +37,12 @@ type tenantView struct {
 	noticesOnce sync.Once
 	notices     map[trigger.Kind]noticeSet
 	noticesErr  error
+	// The tenant's text sets of the Custom Message kinds, for the Custom
+	// Email Sender function: made on its first such message (or by
+	// CheckTenant), never by the Custom Message path.
+	textsOnce sync.Once
+	texts     map[trigger.Kind]*texttemplate.Template
+	textsErr  error
 }
 
 // set is the template set to execute for kind k.
@@ -61,6 +68,48 @@ func (v *tenantView) notice(k trigger.Kind) (noticeSet, error) {
 		return set, nil
 	}
 	return noticeSet{}, fmt.Errorf("render: no template for %s", k)
+}
+
+// text is the text set to execute for Custom Message kind k.
+func (v *tenantView) text(k trigger.Kind) (*texttemplate.Template, error) {
+	if v.files == nil {
+		return v.base.text(k)
+	}
+	if err := v.buildTexts(); err != nil {
+		return nil, err
+	}
+	if set, ok := v.texts[k]; ok {
+		return set, nil
+	}
+	return nil, fmt.Errorf("render: no text template for %s", k)
+}
+
+// buildTexts parses every Custom Message kind's text set for the tenant,
+// once: the base files, then the tenant's *.txt.tmpl of no kind and its
+// <kind>.txt.tmpl. A problem fails the tenant's emails in sender mode, not
+// its Custom Message answers.
+func (v *tenantView) buildTexts() error {
+	v.textsOnce.Do(func() {
+		v.texts = make(map[trigger.Kind]*texttemplate.Template, len(trigger.Kinds))
+		var errs []error
+		reported := map[string]bool{}
+		for _, k := range trigger.Kinds {
+			set, err := v.base.parseText(k)
+			if err == nil {
+				err = inFolderOnce(v.folder, overlayText(set, v.files, v.tmpl, k))
+			}
+			if err != nil {
+				if !reported[err.Error()] {
+					reported[err.Error()] = true
+					errs = append(errs, err)
+				}
+				continue
+			}
+			v.texts[k] = set
+		}
+		v.textsErr = errors.Join(errs...)
+	})
+	return v.textsErr
 }
 
 // buildNotices parses every notice's sets for the tenant, once: the base
@@ -100,6 +149,15 @@ func overlayNotice(set noticeSet, files fs.FS, tmpl tenantTemplates, k trigger.K
 	if err != nil {
 		return noticeSet{}, err
 	}
+	if err := overlayText(set.text, files, tmpl, k); err != nil {
+		return noticeSet{}, err
+	}
+	return noticeSet{html: html, text: set.text}, nil
+}
+
+// overlayText parses the tenant's text files for k into text, a fresh
+// text set: those of no kind, then k's own.
+func overlayText(text *texttemplate.Template, files fs.FS, tmpl tenantTemplates, k trigger.Kind) error {
 	names := tmpl.sharedText
 	if own := tmpl.ownText[k]; own != "" {
 		names = append(append([]string(nil), names...), own)
@@ -107,13 +165,13 @@ func overlayNotice(set noticeSet, files fs.FS, tmpl tenantTemplates, k trigger.K
 	for _, name := range names {
 		data, err := fs.ReadFile(files, name)
 		if err != nil {
-			return noticeSet{}, err
+			return err
 		}
-		if _, err := set.text.New(path.Base(name)).Parse(string(data)); err != nil {
-			return noticeSet{}, &fileError{name, err}
+		if _, err := text.New(path.Base(name)).Parse(string(data)); err != nil {
+			return &fileError{name, err}
 		}
 	}
-	return noticeSet{html: html, text: set.text}, nil
+	return nil
 }
 
 // inFolderOnce is inFolder for an error that may be nil.
@@ -141,10 +199,13 @@ func (r *Renderer) tenantView(t *tenant.Tenant) (*tenantView, error) {
 }
 
 // CheckTenant reads t's own catalogs and templates, as its first message
-// does, and its notices' templates, as its first notice does, and reports
-// what is wrong with them: each file once, by its path. Every message of t
-// (or, for a problem of the notices' templates only, every notice) fails
-// with this very error, so `cogmail check` can say it once.
+// does, its notices' templates, as its first notice does, and its text
+// templates, as its first message in sender mode does, and reports what is
+// wrong with them: each file once, by its path. Every message of t (or,
+// for a problem of the notices' templates only, every notice; of the text
+// templates only, every message in sender mode) fails with this very
+// error, or with one of the errors it joins, so `cogmail check` can say it
+// once.
 func (r *Renderer) CheckTenant(t *tenant.Tenant) error {
 	view, err := r.tenantView(t)
 	if err != nil {
@@ -153,7 +214,41 @@ func (r *Renderer) CheckTenant(t *tenant.Tenant) error {
 	if view.files == nil {
 		return nil
 	}
-	return view.buildNotices()
+	return joinOnce(view.buildNotices(), view.buildTexts())
+}
+
+// joinOnce joins a and b, leaving out each of b's problems that a already
+// states: a shared text file (footer.txt.tmpl) breaks notices and texts
+// alike. One of them alone is returned as it is.
+func joinOnce(a, b error) error {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	said := map[string]bool{}
+	for _, e := range unjoin(a) {
+		said[e.Error()] = true
+	}
+	errs := []error{a}
+	for _, e := range unjoin(b) {
+		if !said[e.Error()] {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) == 1 {
+		return a
+	}
+	return errors.Join(errs...)
+}
+
+// unjoin lists the errors err joins, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // buildView reads a tenant's overrides. In the tenant's folder,
@@ -250,9 +345,10 @@ func inFolder(folder string, err error) error {
 type tenantTemplates struct {
 	shared []string                // HTML for every message and notice: footer.tmpl
 	own    map[trigger.Kind]string // <kind>.html.tmpl, for one message or notice
-	// sharedText is text for every notice (footer.txt.tmpl), ownText a
-	// notice's own (<kind>.txt.tmpl). A Custom Message kind has no text
-	// part: its <kind>.txt.tmpl is read by nothing.
+	// sharedText is text for every text part (footer.txt.tmpl), ownText
+	// a notice's or a Custom Message kind's own (<kind>.txt.tmpl). Only
+	// the Custom Email Sender function sends a Custom Message kind's text
+	// part: the Custom Message function reads none of these.
 	sharedText []string
 	ownText    map[trigger.Kind]string
 }
@@ -281,10 +377,9 @@ func templateFiles(files fs.FS) (tenantTemplates, error) {
 	t := tenantTemplates{own: map[trigger.Kind]string{}, ownText: map[trigger.Kind]string{}}
 	for _, name := range names {
 		if base, ok := strings.CutSuffix(name, ".txt.tmpl"); ok {
-			switch k := trigger.Kind(base); {
-			case k.Notice():
+			if k := trigger.Kind(base); k.Notice() || k.Valid() {
 				t.ownText[k] = name
-			case !k.Valid():
+			} else {
 				t.sharedText = append(t.sharedText, name)
 			}
 			continue

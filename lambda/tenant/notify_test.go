@@ -124,7 +124,7 @@ func TestSends(t *testing.T) {
 		kinds []trigger.Kind
 		want  []trigger.Kind
 	}{
-		{"case=absent", nil, []trigger.Kind{trigger.Recovered, trigger.Changed, trigger.AdminSet, trigger.AdminReset}},
+		{"case=absent", nil, []trigger.Kind{trigger.Recovered, trigger.Changed, trigger.AdminSet, trigger.AdminReset, trigger.Takeover}},
 		{"case=none", []trigger.Kind{}, nil},
 		{"case=welcome only", []trigger.Kind{trigger.Welcome}, []trigger.Kind{trigger.Welcome}},
 		{"case=every one", trigger.Notices, trigger.Notices},

@@ -12,7 +12,7 @@ import (
 func TestProvenDestination(t *testing.T) {
 	want := map[Kind]bool{Reset: true, Invite: true, SignUp: false, Resend: false, Update: false, Verify: false, MFA: false,
 		// The notifier sends notices only to a verified address.
-		Recovered: true, Changed: true, AdminSet: true, AdminReset: true, Welcome: true}
+		Recovered: true, Changed: true, AdminSet: true, AdminReset: true, Welcome: true, Takeover: true}
 	for _, k := range append(append([]Kind(nil), Kinds...), Notices...) {
 		t.Run("case="+string(k), func(t *testing.T) {
 			proven, listed := want[k]

@@ -1,6 +1,7 @@
 // Package trigger names the messages cogmail writes: the Custom Message
-// kinds Cognito asks for, with the trigger source that asks for each, and
-// the notices the notifier sends after a password changed.
+// kinds Cognito asks for, with the trigger source that asks for each (and
+// the Custom Email Sender source that hands the same message over whole),
+// and the notices cogmail sends itself.
 package trigger
 
 // Kind is one message cogmail writes. Its name prefixes the message's keys in
@@ -29,10 +30,14 @@ const (
 	AdminSet   Kind = "adminset"   // AdminSetUserPassword (CloudTrail via EventBridge)
 	AdminReset Kind = "adminreset" // AdminResetUserPassword (CloudTrail): a new password is required, a reset email follows
 	Welcome    Kind = "welcome"    // PostConfirmation_ConfirmSignUp: opt-in per tenant, off by default
+	// Takeover is Threat Protection's notice of an unusual sign-in
+	// (CustomEmailSender_AccountTakeOverNotification): the Custom Email
+	// Sender function sends it, in custom-email-sender mode only.
+	Takeover Kind = "takeover"
 )
 
 // Notices lists every notice kind, in a stable order for tables and tests.
-var Notices = []Kind{Recovered, Changed, AdminSet, AdminReset, Welcome}
+var Notices = []Kind{Recovered, Changed, AdminSet, AdminReset, Welcome, Takeover}
 
 var noticeSources = map[string]Kind{
 	"PostConfirmation_ConfirmForgotPassword": Recovered,
@@ -49,16 +54,19 @@ func NoticeOf(triggerSource string) (Kind, bool) {
 // Notice reports whether k is a notice kind.
 func (k Kind) Notice() bool {
 	switch k {
-	case Recovered, Changed, AdminSet, AdminReset, Welcome:
+	case Recovered, Changed, AdminSet, AdminReset, Welcome, Takeover:
 		return true
 	}
 	return false
 }
 
 // Reportable reports whether the notice offers a signed "This wasn't me"
-// link: it tells of a password that changed. An administrator's reset
-// changed none (a reset email follows), and a welcome tells of none.
-func (k Kind) Reportable() bool { return k == Recovered || k == Changed || k == AdminSet }
+// link: it tells of a password that changed, or of a sign-in that may not
+// have been the reader's. An administrator's reset changed none (a reset
+// email follows), and a welcome tells of none.
+func (k Kind) Reportable() bool {
+	return k == Recovered || k == Changed || k == AdminSet || k == Takeover
+}
 
 var sources = map[string]Kind{
 	"CustomMessage_ForgotPassword":      Reset,
@@ -73,6 +81,26 @@ var sources = map[string]Kind{
 // Of returns the kind a trigger source asks for.
 func Of(triggerSource string) (Kind, bool) {
 	k, ok := sources[triggerSource]
+	return k, ok
+}
+
+// senderSources are the Custom Email Sender trigger's sources: the same
+// messages as the Custom Message trigger's, which the function sends
+// itself, and Threat Protection's takeover notice.
+var senderSources = map[string]Kind{
+	"CustomEmailSender_ForgotPassword":              Reset,
+	"CustomEmailSender_AdminCreateUser":             Invite,
+	"CustomEmailSender_SignUp":                      SignUp,
+	"CustomEmailSender_ResendCode":                  Resend,
+	"CustomEmailSender_UpdateUserAttribute":         Update,
+	"CustomEmailSender_VerifyUserAttribute":         Verify,
+	"CustomEmailSender_Authentication":              MFA,
+	"CustomEmailSender_AccountTakeOverNotification": Takeover,
+}
+
+// SenderOf returns the kind a Custom Email Sender trigger source asks for.
+func SenderOf(triggerSource string) (Kind, bool) {
+	k, ok := senderSources[triggerSource]
 	return k, ok
 }
 
@@ -117,5 +145,6 @@ func (k Kind) NeedsUsername() bool { return k == Invite }
 // so that nobody can write into a stranger's inbox.
 //
 // Notices are proven too: the notifier sends them only to an address whose
-// email_verified is "true", and never to one an event names.
+// email_verified is "true", and never to one an event names; the Custom
+// Email Sender function holds its takeover notice to the same rule.
 func (k Kind) ProvenDestination() bool { return k == Reset || k == Invite || k.Notice() }

@@ -1,8 +1,9 @@
 // Package check renders every tenant × language × message with sample data
 // through the handler's own path and output gate, so that a catalog, a
 // template or a tenant that breaks one combination is found before Cognito
-// finds it; and every tenant × language × notice as the notifier renders
-// it, through the notices' gate (notice.go).
+// finds it; every message again as the Custom Email Sender function sends
+// it, through its gate (sender.go); and every tenant × language × notice
+// as the notifier renders it, through the notices' gate (notice.go).
 package check
 
 import (
@@ -45,14 +46,17 @@ type Row struct {
 	// text is printed once and not on every row it breaks.
 	Cause string
 	// Message is what would go back to Cognito: for the gallery and the CSS
-	// lint, which look at the same matrix. A notice's subject and HTML part
-	// are in EmailSubject and EmailMessage.
+	// lint, which look at the same matrix. The subject and HTML part of a
+	// notice, or of a message in sender mode, are in EmailSubject and
+	// EmailMessage.
 	Message gate.Message
 
-	// Of notices only: Variant is NoLink for the notice without its report
-	// link, else ""; Text is the text part, TextChars its size; Off says
-	// the tenant does not send the notice (notifications.kinds), though it
-	// is checked: an operator may turn it on.
+	// Variant is NoLink for a notice without its report link, Sender for
+	// a Custom Message kind in custom-email-sender mode, else "". Text is
+	// the text part of a notice or a message in sender mode, TextChars its
+	// size. Of notices only: Off says the tenant does not send the notice
+	// (notifications.kinds), though it is checked: an operator may turn it
+	// on.
 	Variant   string
 	Text      string
 	TextChars int
@@ -60,7 +64,7 @@ type Row struct {
 }
 
 // Name is the row's message: its kind, and its variant if any
-// ("recovered-nolink").
+// ("recovered-nolink", "reset-sender").
 func (r Row) Name() string {
 	if r.Variant == "" {
 		return string(r.Kind)
@@ -187,6 +191,9 @@ func Check(h *handler.Handler) Report {
 		for _, tag := range Languages(t) {
 			for _, k := range trigger.Kinds {
 				rep.Rows = append(rep.Rows, row(h, t, tag, k, filesErr))
+			}
+			for _, k := range trigger.Kinds {
+				rep.Rows = append(rep.Rows, senderRow(h, t, tag, k, filesErr))
 			}
 			for _, k := range trigger.Notices {
 				rep.Rows = append(rep.Rows, noticeRows(h, t, tag, k, filesErr)...)

@@ -94,10 +94,6 @@ func noticeRow(h *handler.Handler, t *tenant.Tenant, tag language.Tag, k trigger
 // sample user, with the public development key: the check is about the
 // emails, not the keys.
 func sampleReportLink(t *tenant.Tenant, tag language.Tag) (string, error) {
-	pool := samplePool
-	if len(t.Match.UserPoolIDs) > 0 {
-		pool = t.Match.UserPoolIDs[0]
-	}
 	return link.Sign(link.Params{Base: t.Links.ReportURL, Mode: t.Links.Mode, Purpose: link.PurposeReport, Tenant: t.ID,
-		UserPool: pool, Username: sample.UserName, Locale: tag.String(), Expires: NoticeWhen.Add(t.ReportExpiry())}, keys.Development())
+		UserPool: samplePoolOf(t), Username: sample.UserName, Locale: tag.String(), Expires: NoticeWhen.Add(t.ReportExpiry())}, keys.Development())
 }

@@ -70,12 +70,12 @@ func TestBrokenNoticeTemplate(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 4, "header, the problem, the folded notices, summary:\n%s", out)
 	assert.Regexp(t, `^globex\s+-\s+-\s+FAIL tenants/globex/changed\.txt\.tmpl:1: `, lines[1])
-	// de, en and the pseudo-locale, 5 notices each.
-	assert.Regexp(t, `^globex\s+\*\s+\*\s+FAIL unsent in 15 messages: the tenant's files \(above\)$`, lines[2])
-	assert.Equal(t, 16, rep.Failed())
+	// de, en and the pseudo-locale, 6 notices each.
+	assert.Regexp(t, `^globex\s+\*\s+\*\s+FAIL unsent in 18 messages: the tenant's files \(above\)$`, lines[2])
+	assert.Equal(t, 19, rep.Failed())
 	for _, r := range rep.Rows {
 		if r.Tenant == "globex" && !r.Kind.Notice() {
-			assert.False(t, r.Failed(), r.Name())
+			assert.False(t, r.Failed(), r.Name(), "in either mode")
 		}
 	}
 }
@@ -95,6 +95,18 @@ func TestNoticeRowsPrinted(t *testing.T) {
 // files (lambda/handler's TestMatrixGolden), with their text parts, kept to
 // review as a person would.
 func TestNoticeGolden(t *testing.T) {
+	assertGolden(t, func(r Row) bool { return r.Kind.Notice() })
+}
+
+// The Custom Message kinds in sender mode, of the same slice, with their
+// text parts: "<tenant>-<language>-<kind>-sender".
+func TestSenderGolden(t *testing.T) {
+	assertGolden(t, func(r Row) bool { return r.Variant == Sender })
+}
+
+// assertGolden compares the rows of the golden slice that keep picks with
+// their golden files: the subject, the HTML part and the text part.
+func assertGolden(t *testing.T, keep func(Row) bool) {
 	h := handler.Setup(context.Background(), func(string) string { return "" }, quiet())
 	rows, err := Run(h)
 	require.NoError(t, err)
@@ -102,7 +114,7 @@ func TestNoticeGolden(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "events", "golden", "matrix")
 	n := 0
 	for _, r := range rows {
-		if !r.Kind.Notice() || !slices.Contains(slice[r.Tenant], r.Language) {
+		if !keep(r) || !slices.Contains(slice[r.Tenant], r.Language) {
 			continue
 		}
 		n++

@@ -94,8 +94,8 @@ func report(t *testing.T, overlay fstest.MapFS, onlyFailures bool) (Report, stri
 func TestReportSaysWhatAndWhere(t *testing.T) {
 	const shippedRows = `(\d+)` // the shipped tenants', whatever their languages
 	// globex writes de, en, its own language and the pseudo-locale: 4 × 7
-	// Custom Message emails and 4 × 5 notices (no report page: each once,
-	// without a link).
+	// Custom Message emails, 4 × 7 again in sender mode and 4 × 6 notices
+	// (no report page: each once, without a link).
 	withGlobex := checked(t, "globex")
 	own := ownLanguage(t)
 	catalog := func(name, data string) fstest.MapFS {
@@ -121,25 +121,26 @@ func TestReportSaysWhatAndWhere(t *testing.T) {
 		{"catalog that is not JSON", catalog("de.json", "{\"reset.heading\": \"x\"\n\"reset.button\": \"y\"}"),
 			[]string{`^globex\s+-\s+-\s+FAIL tenants/globex/locales/de\.json:2:1: invalid character`,
 				`^globex\s+\*\s+\*\s+FAIL fallback in 28 messages: the tenant's files \(above\)$`,
-				`^globex\s+\*\s+\*\s+FAIL unsent in 20 messages: the tenant's files \(above\)$`},
-			withGlobex + shippedRows + ` messages: 49 failed, 0 warnings`, 49, 0},
+				`^globex\s+\*\s+\*\s+FAIL unsent in 52 messages: the tenant's files \(above\)$`},
+			withGlobex + shippedRows + ` messages: 81 failed, 0 warnings`, 81, 0},
 		{"empty text", catalog("de.json", `{"reset.heading": ""}`),
 			[]string{`FAIL tenants/globex/locales/de\.json: "reset\.heading" is empty$`, `^globex\s+\*\s+\*\s+FAIL fallback in 28 messages`},
-			`: 49 failed`, 49, 0},
+			`: 81 failed`, 81, 0},
 		{"unknown key", catalog(own+".json", `{"reset.headlin": "Nytt lösenord"}`),
 			[]string{`FAIL tenants/globex/locales/` + own + `\.json: unknown key "reset\.headlin"; did you mean "reset\.heading"\?$`},
-			`: 49 failed`, 49, 0},
+			`: 81 failed`, 81, 0},
 		{"invitations outliving the password", fstest.MapFS{"tenants/globex/tenant.json": {Data: globex(false, `"24h"`, `"336h"`)}},
 			[]string{`^globex\s+-\s+-\s+WARN tenants/globex/tenant\.json: links\.inviteExpiry: 336h outlives .* TemporaryPasswordValidityDays is at least 14$`},
 			`: 0 failed, 1 warning$`, 0, 1},
 		{"a language with one key", catalog(own+".json", `{"reset.heading": "Nytt lösenord"}`),
 			[]string{`^globex\s+` + own + `\s+reset\s+de\s+\d+\s+\d+\s+WARN written mostly in de: the ` + own + ` texts lack most of this message$`,
 				`^globex\s+` + own + `\s+mfa\s+de\s+.*WARN written mostly in de`,
+				`^globex\s+` + own + `\s+mfa-sender\s+de\s+\d+ text \d+\s+\d+\s+WARN written mostly in de`,
 				`^globex\s+` + own + `\s+changed-nolink\s+de\s+.*WARN written mostly in de`},
-			`: 0 failed, 12 warnings$`, 0, 12},
+			`: 0 failed, 20 warnings$`, 0, 20},
 		{"a language without any catalog", fstest.MapFS{"tenants/globex/tenant.json": {Data: globex(false, `"en"]`, `"en", "`+own+`"]`)}},
 			[]string{`^globex\s+` + own + `\s+invite\s+de\s+.*WARN written mostly in de: the ` + own + ` texts lack most of this message$`},
-			`: 0 failed, 12 warnings$`, 0, 12},
+			`: 0 failed, 20 warnings$`, 0, 20},
 	} {
 		t.Run("case="+tc.name, func(t *testing.T) {
 			rep, out := report(t, tc.overlay, true)
@@ -189,8 +190,9 @@ func TestReportOrder(t *testing.T) {
 			t.Errorf("a line that neither fails nor warns: %q", line)
 		}
 	}
-	// The tenant's warning, then its own language's 7 messages and 5 notices.
-	assert.Equal(t, append([]string{"FAIL", "FAIL"}, slices.Repeat([]string{"WARN"}, 1+7+5)...), kinds, out)
+	// The tenant's warning, then its own language's 7 messages, the same
+	// 7 in sender mode and 6 notices.
+	assert.Equal(t, append([]string{"FAIL", "FAIL"}, slices.Repeat([]string{"WARN"}, 1+7+7+6)...), kinds, out)
 	assert.Contains(t, out, `FAIL tenants/initech/tenant.json: links.mod: unknown field; did you mean "mode"?`)
 	assert.Contains(t, out, "FAIL tenants/umbrella: a folder without tenant.json")
 	assert.Contains(t, lines[len(lines)-1], checked(t, "globex", "initech", "umbrella"))

@@ -7,6 +7,7 @@ import (
 	"github.com/cogmail/cogmail/lambda/dev/check"
 	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/handler"
+	"github.com/cogmail/cogmail/lambda/trigger"
 )
 
 // Entry is one email of the gallery: check's row, plus what it looks like.
@@ -19,10 +20,23 @@ type Entry struct {
 	// relative to the gallery's root; both "" when no email goes out
 	// (the tenant leaves the message to Cognito, or the event passes through).
 	Light, Dark string
-	// TextPart is a notice's text part, as a path like Light; "" for
-	// Custom Message emails, which have none. The index shows the text
-	// itself (Row.Text) beside the HTML.
+	// TextPart is the text part of a notice or of a message in sender
+	// mode, as a path like Light; "" for Custom Message answers, which have
+	// none. The index shows the text itself (Row.Text) beside the HTML.
 	TextPart string
+}
+
+// SentBy says which function sends the email, and in which mode.
+func (e Entry) SentBy() string {
+	switch {
+	case e.Variant == check.Sender:
+		return "the sender function, through SES (custom-email-sender mode)"
+	case e.Kind == trigger.Takeover:
+		return "the sender function, through SES (custom-email-sender mode only)"
+	case e.Kind.Notice():
+		return "the notifier, through SES"
+	}
+	return "Cognito, as the Custom Message trigger wrote it (custom-message mode)"
 }
 
 // Anchor is the entry's id in index.html: tenant/language/message, the

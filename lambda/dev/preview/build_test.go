@@ -80,8 +80,8 @@ func TestGalleryHasEveryCell(t *testing.T) {
 				assert.NotRegexp(t, darkQuery, string(dark), "every dark rule is unconditional in the twin")
 			}
 			assert.Contains(t, string(dark), darkMeta)
-			if !e.Kind.Notice() {
-				assert.Empty(t, e.TextPart, "a Custom Message email has no text part")
+			if !e.Kind.Notice() && e.Variant != check.Sender {
+				assert.Empty(t, e.TextPart, "a Custom Message answer has no text part")
 				return
 			}
 			assert.Equal(t, strings.TrimSuffix(e.Light, ".html")+".txt", e.TextPart)
@@ -98,7 +98,20 @@ func TestGalleryHasEveryCell(t *testing.T) {
 			notices[e.Name()] = true
 		}
 	}
-	assert.Len(t, notices, 8, "every notice, those with a report link also without: %v", notices)
+	assert.Len(t, notices, 10, "every notice, those with a report link also without: %v", notices)
+	var custom, sent int
+	for _, e := range g.Entries {
+		switch {
+		case e.Variant == check.Sender:
+			sent++
+			assert.Contains(t, e.SentBy(), "custom-email-sender mode", e.Anchor())
+		case !e.Kind.Notice():
+			custom++
+			assert.Contains(t, e.SentBy(), "custom-message mode", e.Anchor())
+		}
+	}
+	assert.Equal(t, custom, sent, "every Custom Message email in either mode")
+	assert.True(t, strings.Contains(page, "<dt>sent by</dt><dd>the sender function, through SES (custom-email-sender mode)</dd>"))
 
 	t.Run("case=written to disk", func(t *testing.T) {
 		dir := t.TempDir()
@@ -166,31 +179,36 @@ func TestFailingEmailIsMarked(t *testing.T) {
 	h, err := NewHandler(templates.FS, overlay)
 	require.NoError(t, err)
 	g := Build(h, "a test")
-	require.Equal(t, 1, g.Failed())
+	require.Equal(t, 2, g.Failed(), "in either mode")
 
-	var failed Entry
+	var failed []Entry
 	for _, e := range g.Entries {
 		if e.Failed() {
-			failed = e
+			failed = append(failed, e)
 		}
 	}
-	assert.Equal(t, "broken/en/mfa", failed.Anchor())
-	assert.Contains(t, failed.Result(), "FAIL fallback: subject: 162 characters")
-	_, ok := g.File(failed.Light)
+	require.Len(t, failed, 2)
+	assert.Equal(t, "broken/en/mfa", failed[0].Anchor())
+	assert.Contains(t, failed[0].Result(), "FAIL fallback: subject: 162 characters")
+	_, ok := g.File(failed[0].Light)
 	assert.True(t, ok, "the fallback email is shown")
+	assert.Equal(t, "broken/en/mfa-sender", failed[1].Anchor())
+	assert.Contains(t, failed[1].Result(), "FAIL unsent: subject: 162 characters")
 
 	index, _ := g.File("index.html")
 	page := string(index)
 	for _, want := range []string{
 		`<article class="mail fail" id="broken/en/mfa">`,
-		`<title>✗ 1 failed · cogmail preview</title>`,
+		`<article class="mail fail" id="broken/en/mfa-sender">`,
+		`<title>✗ 2 failed · cogmail preview</title>`,
 		`<li><a href="#broken/en/mfa">broken/en/mfa</a>: FAIL fallback: subject: 162 characters`,
-		`<a href="#broken/en" class="bad">en ✗ 1</a>`,
+		`<a href="#broken/en" class="bad">en ✗ 2</a>`,
 		`<a href="#broken/en/mfa" class="bad">mfa ✗</a>`,
+		`<a href="#broken/en/mfa-sender" class="bad">mfa-sender ✗</a>`,
 	} {
 		assert.True(t, strings.Contains(page, want), "the index lacks %s", want) // not the whole page
 	}
-	assert.Equal(t, 1, strings.Count(page, `class="mail fail"`))
+	assert.Equal(t, 2, strings.Count(page, `class="mail fail"`))
 }
 
 // copyFS reads fsys into a map a test may edit.
@@ -208,15 +226,27 @@ func copyFS(t *testing.T, fsys fs.FS) fstest.MapFS {
 	return out
 }
 
-// A notice's text part stands beside its HTML, as text: escaped in the
-// index, in its language's direction.
-func TestNoticeTextShown(t *testing.T) {
+// The text part of a notice, or of a message in sender mode, stands
+// beside its HTML, as text: escaped in the index, in its language's
+// direction.
+func TestTextPartShown(t *testing.T) {
 	g := Build(shipped(), "the embedded templates")
 	index, _ := g.File("index.html")
 	page := string(index)
 	var seen int
 	for _, e := range g.Entries {
-		if e.Tenant != "default" || e.Kind != trigger.Changed || e.Variant != "" || (e.Language != "en" && e.Language != "ar") {
+		if e.Tenant != "default" || e.Language != "en" && e.Language != "ar" {
+			continue
+		}
+		if e.Kind == trigger.Invite && e.Variant == check.Sender {
+			_, article, ok := strings.Cut(page, `<article class="mail" id="`+e.Anchor()+`">`)
+			require.True(t, ok, e.Anchor())
+			article, _, _ = strings.Cut(article, "</article>")
+			assert.Contains(t, article, template.HTMLEscapeString("\n"+check.SamplePassword+"\n"), "the temporary password, escaped as text")
+			assert.Contains(t, article, `<figcaption>text part</figcaption>`)
+			seen++
+		}
+		if e.Kind != trigger.Changed || e.Variant != "" {
 			continue
 		}
 		seen++
@@ -228,5 +258,5 @@ func TestNoticeTextShown(t *testing.T) {
 		assert.Contains(t, article, template.HTMLEscapeString(first))
 		assert.Contains(t, article, "&amp;tenant=default", "the report link, escaped as text")
 	}
-	assert.Equal(t, 2, seen)
+	assert.Equal(t, 4, seen)
 }
