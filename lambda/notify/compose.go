@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/cogmail/cogmail/lambda/gate"
+	"github.com/cogmail/cogmail/lambda/internal/mailfrom"
 	"github.com/cogmail/cogmail/lambda/internal/pageurl"
 	"github.com/cogmail/cogmail/lambda/link"
 	cogmail "github.com/cogmail/cogmail/lambda/mail"
@@ -72,61 +73,14 @@ func (n *Notifier) route(in input, rec *record) (target, string) {
 }
 
 // plainAddress: one ASCII address, as a raw message's To header takes it.
-func plainAddress(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
+func plainAddress(s string) bool { return mailfrom.Plain(s) }
 
-// sender is who the tenant's notices come from. The default tenant's
-// sender, when absent or on an example domain (the shipped one), is the
-// environment's (COGMAIL_NOTIFY_FROM), as COGMAIL_PAGE_URL replaces its
-// links. Inside Lambda a sender on an example domain is refused: SES would
-// refuse it anyway, and after retries the event would wait in the
-// dead-letter queue for a sender that can never be.
+// sender is who the tenant's notices come from (mailfrom.Choose, shared
+// with the Custom Email Sender function): inside Lambda a sender on an
+// example domain is refused.
 func (n *Notifier) sender(t *tenant.Tenant) (from mail.Address, replyTo []string, set, skip string) {
-	s := t.Sender
-	example := s != nil && pageurl.ExampleDomain(domain(s.FromAddress))
-	if t.ID == tenant.DefaultID && n.cfg.From != nil && (s == nil || example) {
-		from = *n.cfg.From
-		if s != nil {
-			set = s.ConfigurationSet
-			if s.ReplyTo != "" && !pageurl.ExampleDomain(domain(s.ReplyTo)) {
-				replyTo = []string{s.ReplyTo}
-			}
-		}
-		return from, replyTo, set, ""
-	}
-	switch {
-	case s == nil && t.ID == tenant.DefaultID:
-		return from, nil, "", "the tenant has no sender (set " + envFrom + " or sender in tenants/default/tenant.json)"
-	case s == nil:
-		return from, nil, "", "the tenant has no sender (sender in tenants/" + t.ID + "/tenant.json)"
-	case example && n.cfg.InLambda:
-		return from, nil, "", "the tenant's sender is on an example domain: " + fixSender(t)
-	}
-	if s.ReplyTo != "" {
-		replyTo = []string{s.ReplyTo}
-	}
-	return mail.Address{Name: s.FromName, Address: s.FromAddress}, replyTo, s.ConfigurationSet, ""
-}
-
-func fixSender(t *tenant.Tenant) string {
-	if t.ID == tenant.DefaultID {
-		return "set " + envFrom + " or sender in tenants/default/tenant.json (an overlay)"
-	}
-	return "set sender in tenants/" + t.ID + "/tenant.json"
-}
-
-func domain(address string) string {
-	return address[strings.LastIndexByte(address, '@')+1:]
+	c, skip := mailfrom.Choose(t, n.cfg.From, n.cfg.InLambda)
+	return c.From, c.ReplyTo, c.ConfigurationSet, skip
 }
 
 // write renders in's notice for tg: the user's language (their locale

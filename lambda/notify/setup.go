@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/cogmail/cogmail/lambda/internal/mailfrom"
 	"github.com/cogmail/cogmail/lambda/internal/pageurl"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
@@ -37,9 +37,8 @@ const (
 	EnvPools = "COGMAIL_NOTIFY_POOLS"
 	// EnvFrom is the default tenant's sender, "Name <address>", used when
 	// its own is absent or on an example domain.
-	EnvFrom = "COGMAIL_NOTIFY_FROM"
+	EnvFrom = mailfrom.EnvFrom
 
-	envFrom            = EnvFrom
 	envPageURL         = "COGMAIL_PAGE_URL"
 	envTemplatesDir    = "COGMAIL_TEMPLATES_DIR"
 	envTenantAttribute = "COGMAIL_TENANT_ATTRIBUTE"
@@ -147,22 +146,7 @@ func pageBase(raw string, inLambda bool) (string, error) {
 }
 
 // parseFrom reads "Name <address>" (or a bare address); nil when unset.
-func parseFrom(raw string) (*mail.Address, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, nil
-	}
-	a, err := mail.ParseAddress(raw)
-	switch {
-	case err != nil:
-		return nil, errors.New(`not an address such as "Example App <no-reply@app.example.net>"`)
-	case !plainAddress(a.Address):
-		return nil, errors.New("the address must be plain ASCII")
-	case strings.ContainsAny(a.Name, "\r\n<>\""):
-		return nil, errors.New("the name holds a line break or < > \"")
-	}
-	return a, nil
-}
+func parseFrom(raw string) (*mail.Address, error) { return mailfrom.Parse(raw) }
 
 // parsePools splits COGMAIL_NOTIFY_POOLS; bad are the values that are not
 // user pool ids.

@@ -32,6 +32,7 @@ import (
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/notify"
+	"github.com/cogmail/cogmail/lambda/sender"
 )
 
 // Each command's usage; `cogmail -h` prints them all, `cogmail CMD -h` one.
@@ -42,20 +43,27 @@ var commands = []struct{ name, usage string }{
   cogmail render -user USER.json FILE
                             the same for a CloudTrail event, for the user in USER.json (as
                             aws cognito-idp admin-get-user prints it) instead of a placeholder
+  cogmail render [-code CODE] FILE
+                            for a Custom Email Sender event, the email the sender function would send
+                            (from, to, subject, text, html) with CODE as the decrypted code (default: a
+                            sample); -user USER.json gives the takeover notice's user
 `},
 	{"verify", `  cogmail verify URL        print the claims of a signed link as JSON, or why it is not valid (exit 1)
 `},
 	{"check", `  cogmail check [-failures] [-templates DIR]
                             render every tenant × language × message with sample data through the
-                            output gate and print a table, after the problems of the templates, the
-                            catalogs and each tenant's files (with the file and the JSON path or
-                            line:column); exit 1 on any failure, warnings pass. -failures prints the
+                            output gate, in custom-message mode and again as the Custom Email Sender
+                            sends it (MESSAGE "reset-sender": real sample values and a text part,
+                            through its gate), and every notice; print a table, after the problems of
+                            the templates, the catalogs and each tenant's files (with the file and the
+                            JSON path or line:column); exit 1 on any failure, warnings pass. -failures prints the
                             failures, then the warnings. -templates checks an overlay folder of tenants
                             (as COGMAIL_TEMPLATES_DIR) over the embedded ones
 `},
 	{"preview", `  cogmail preview --out DIR [-templates DIR]
-                            write a gallery of every tenant × language × message, light and dark side
-                            by side, to DIR/index.html (and DIR/mail/…); print the index's path
+                            write a gallery of every tenant × language × message, in both modes, light
+                            and dark side by side, and the text part beside them where there is one, to
+                            DIR/index.html (and DIR/mail/…); print the index's path
   cogmail preview --serve 127.0.0.1:PORT [-templates DIR]
                             serve that gallery from the templates folder on disk (default: templates/
                             of the module), rebuilt on the next request after a file there changes
@@ -168,6 +176,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func render(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, logger *slog.Logger) int {
 	flags := flag.NewFlagSet("render", flag.ContinueOnError)
 	user := flags.String("user", "", "a CloudTrail event's user: the `FILE` aws cognito-idp admin-get-user writes (JSON)")
+	code := flags.String("code", "", "a Custom Email Sender event's decrypted `CODE` (default: a sample)")
 	if code, ok := parseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
@@ -192,6 +201,12 @@ func render(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if !json.Valid(payload) {
 		fmt.Fprintln(stderr, "cogmail render: the event is not valid JSON")
 		return 1
+	}
+	if sender.Accepts(payload) { // the Custom Email Sender's event: sender.go
+		return renderSender(ctx, payload, *code, *user, stdout, stderr, getenv, logger)
+	}
+	if *code != "" {
+		return usageError(flags, stderr, "-code is for Custom Email Sender events")
 	}
 	if notify.Accepts(payload) { // the notifier's event: notice.go
 		return renderNotice(ctx, payload, *user, stdout, stderr, getenv, logger)
@@ -251,7 +266,8 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		Expires  time.Time    `json:"expires"`
 		KeyID    string       `json:"kid"`
 		Version  int          `json:"version"`
-	}{claims.Purpose, claims.Tenant, claims.UserPool, claims.Username, claims.Locale, claims.Expires, claims.KeyID, claims.Version}); err != nil {
+		Signed   bool         `json:"codeSigned"` // version 3: the code is signed too
+	}{claims.Purpose, claims.Tenant, claims.UserPool, claims.Username, claims.Locale, claims.Expires, claims.KeyID, claims.Version, claims.CodeSigned}); err != nil {
 		return 1
 	}
 	return 0
