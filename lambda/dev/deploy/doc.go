@@ -11,7 +11,13 @@
 // (run by moto_server's EventBridge against events/cloudtrail), the rule's
 // input transformer (its intrinsics resolved for every combination of the
 // demo pool and UserPoolIds, the result parsed around a stand-in event) and
-// dead-letter queue; least privilege, every grant listed with the resources
-// it names, and what SAM adds to the roles (its translation, when cfn-lint
-// is installed); and a deploy guide that documents every parameter.
+// dead-letter queue; the Custom Email Sender mode (MessageMode: the demo
+// pool's trigger, the KMS key and its policy, the sender's environment,
+// retries and dead-letter queue, the rules that refuse a sender that could
+// send nothing); least privilege, every grant listed with the resources it
+// names, each function's grants against the AWS calls its code declares,
+// kms:Decrypt for the sender alone and conditioned on its pools, and what
+// SAM adds to the roles (its translation, when cfn-lint is installed); a
+// Makefile target per function; and a deploy guide that documents every
+// parameter.
 package deploy

@@ -166,9 +166,20 @@ func TestTemplateHasNoDependencyCycle(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"NotifierDeadLetterQueuePolicy", "PasswordChangeRuleInvokePermission"}, dependents("PasswordChangeRule"),
 		"only the rule's own queue grant and invoke permission wait for it")
-	for _, leaf := range []string{"NotifierDeadLetterQueuePolicy", "PasswordChangeRuleInvokePermission", "NotifierUserLookupPolicy", "PageSignOutPolicy"} {
+	for _, leaf := range []string{"NotifierDeadLetterQueuePolicy", "PasswordChangeRuleInvokePermission", "NotifierUserLookupPolicy", "PageSignOutPolicy",
+		"SenderDecryptPolicy", "DemoUserPoolSenderPermission", "SenderDroppedMetricFilter"} {
 		assert.Empty(t, dependents(leaf), "nothing depends on %s", leaf)
 	}
+	// The sender: the demo pool names it and the key, so neither may name
+	// the pool; its decrypt grant, conditioned on the pool, is a policy of
+	// its own.
+	assert.Subset(t, graph["DemoUserPool"], []string{"SenderFunction", "SenderKey"}, "the pool's Custom Email Sender and its key")
+	assert.Subset(t, graph["SenderFunction"], []string{"SenderKey", "SenderTable", "SenderDeadLetterQueue", "PageFunction"},
+		"the key's ARN, the claims, the dead letters, links to the page")
+	assert.NotContains(t, graph["SenderFunction"], "DemoUserPool", "the sender never names the pool")
+	assert.Empty(t, graph["SenderKey"], "the key names nothing of the stack")
+	assert.Subset(t, graph["SenderDecryptPolicy"], []string{"SenderFunction", "SenderKey", "DemoUserPool"}, "a separate grant joins the sender, the key and the pool")
+	assert.Subset(t, graph["NotifierUserLookupPolicy"], []string{"SenderFunction"}, "the sender's takeover lookups")
 
 	t.Run("case=the check finds a cycle", func(t *testing.T) {
 		cyclic := strings.Replace(text, "COGMAIL_PAGE_CONFIG_SECRET: !Sub ${AWS::StackName}-page-config",
@@ -192,6 +203,21 @@ func TestTemplateHasNoDependencyCycle(t *testing.T) {
 		c := cycle(dependencyGraph(t, cyclic))
 		require.NotNil(t, c, "the rule names the demo pool, which names the notifier")
 		assert.Subset(t, c, []string{"NotifierFunction", "PasswordChangeRule", "DemoUserPool"})
+	})
+	t.Run("case=the sender naming the demo pool closes a loop", func(t *testing.T) {
+		cyclic := strings.Replace(text, "COGMAIL_SENDER_TABLE: !Ref SenderTable", "COGMAIL_SENDER_TABLE: !Ref DemoUserPool", 1)
+		require.NotEqual(t, text, cyclic)
+		c := cycle(dependencyGraph(t, cyclic))
+		require.NotNil(t, c, "a reference from the sender to the demo pool closes a loop")
+		assert.Subset(t, c, []string{"SenderFunction", "DemoUserPool"})
+	})
+	t.Run("case=the key's policy naming the demo pool closes a loop", func(t *testing.T) {
+		cyclic := strings.Replace(text, "AWS: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
+			"AWS: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root\n            Condition: {StringEquals: {kms:EncryptionContext:userpool-id: !Ref DemoUserPool}}", 1)
+		require.NotEqual(t, text, cyclic)
+		c := cycle(dependencyGraph(t, cyclic))
+		require.NotNil(t, c, "the pool names the key: a key policy conditioned on the pool closes a loop")
+		assert.Subset(t, c, []string{"SenderKey", "DemoUserPool"})
 	})
 	t.Run("case=JSON-form references count", func(t *testing.T) {
 		g := dependencyGraph(t, "Resources:\n  A:\n    X: {\"Ref\": \"B\"}\n  B:\n    X: {\"Fn::GetAtt\": [\"A\", \"Arn\"]}\n")

@@ -43,3 +43,21 @@ func TestMakeHelp(t *testing.T) {
 		}
 	}
 }
+
+// `sam build` runs `make build-<logical id>` for every function whose
+// Metadata says BuildMethod makefile: each has its target.
+func TestMakefileBuildsEveryFunction(t *testing.T) {
+	makefile, err := os.ReadFile(filepath.Join(moduleRoot(t), "Makefile"))
+	require.NoError(t, err)
+	var functions []string
+	for name, body := range resourceBlocks(t, readTemplate(t).text()) {
+		if hasLine(body, `Type: AWS::Serverless::Function`) {
+			require.True(t, hasLine(body, `BuildMethod: makefile`), "%s is not built by the Makefile", name)
+			functions = append(functions, name)
+		}
+	}
+	assert.Subset(t, functions, []string{"CogmailFunction", "PageFunction", "NotifierFunction", "SenderFunction"})
+	for _, name := range functions {
+		assert.Regexp(t, `(?m)^build-`+regexp.QuoteMeta(name)+`:`, string(makefile), "the Makefile has no target build-%s", name)
+	}
+}

@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -207,21 +206,17 @@ func allowedPattern(t *testing.T, param string) *regexp.Regexp {
 // be taken over while that attempt could still be running.
 func TestTemplateClaimsOutliveRetries(t *testing.T) {
 	tp := readTemplate(t)
-	seconds := func(text, key string) time.Duration {
-		t.Helper()
-		m := regexp.MustCompile(`(?m)^\s*` + key + `: ([0-9]+)$`).FindStringSubmatch(text)
-		require.NotNil(t, m, "no %s in:\n%s", key, text)
-		n, err := strconv.Atoi(m[1])
-		require.NoError(t, err)
-		return time.Duration(n) * time.Second
-	}
 	fn := tp.resource(t, "NotifierFunction")
+	sender := tp.resource(t, "SenderFunction")
 	rule := tp.resource(t, "PasswordChangeRule")
 	for what, age := range map[string]time.Duration{
-		"Lambda's asynchronous retries": seconds(block(fn, "EventInvokeConfig", 6), "MaximumEventAgeInSeconds"),
-		"the rule's retries":            seconds(block(rule, "RetryPolicy", 10), "MaximumEventAgeInSeconds"),
+		"Lambda's asynchronous retries":               seconds(t, block(fn, "EventInvokeConfig", 6), "MaximumEventAgeInSeconds"),
+		"the rule's retries":                          seconds(t, block(rule, "RetryPolicy", 10), "MaximumEventAgeInSeconds"),
+		"Lambda's asynchronous retries of the sender": seconds(t, block(sender, "EventInvokeConfig", 6), "MaximumEventAgeInSeconds"),
 	} {
 		assert.Greater(t, once.DefaultTTL, age, "a claim expires before %s end", what)
 	}
-	assert.Greater(t, once.DefaultStale, seconds(fn, "Timeout"), "a claim is taken over while its attempt may still run")
+	for name, body := range map[string]string{"NotifierFunction": fn, "SenderFunction": sender} {
+		assert.Greater(t, once.DefaultStale, seconds(t, body, "Timeout"), "%s: a claim is taken over while its attempt may still run", name)
+	}
 }

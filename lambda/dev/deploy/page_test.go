@@ -40,8 +40,9 @@ func TestTemplatePageConfigOnlyInTheSecret(t *testing.T) {
 
 // Reserved concurrency: the public page has a ceiling (5 by default), so a
 // flood of its requests cannot take the account's concurrency from the
-// trigger, which can have a reservation of its own; the notifier has one
-// too (5), which bounds how fast a burst of password changes reaches SES.
+// trigger, which can have a reservation of its own; the notifier and the
+// sender have one too (5), which bounds how fast a burst of password
+// changes, sign-ups or resets reaches SES.
 func TestTemplateReservedConcurrency(t *testing.T) {
 	tp := readTemplate(t)
 	all := tp.text()
@@ -50,6 +51,7 @@ func TestTemplateReservedConcurrency(t *testing.T) {
 		{"PageReservedConcurrency", "PageFunction", `"5"`},
 		{"TriggerReservedConcurrency", "CogmailFunction", `""`},
 		{"NotifierReservedConcurrency", "NotifierFunction", `"5"`},
+		{"SenderReservedConcurrency", "SenderFunction", `"5"`},
 	} {
 		t.Run("case="+tc.fn, func(t *testing.T) {
 			p := block(params, tc.param, 2)

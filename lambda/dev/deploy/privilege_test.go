@@ -16,13 +16,16 @@ import (
 	"github.com/cogmail/cogmail/lambda/notify"
 	"github.com/cogmail/cogmail/lambda/once"
 	"github.com/cogmail/cogmail/lambda/page"
+	"github.com/cogmail/cogmail/lambda/sender"
 )
 
 // statement is one IAM policy statement in template.yaml: the resource that
-// holds it, its text (keys at indent 0), its actions and its Resource.
+// holds it, its text (keys at indent 0), its actions and its Resource, and
+// whether it is a KMS key's policy (whose "*" is the key itself).
 type statement struct {
 	owner, text, resource string
 	actions               []string
+	keyPolicy             bool
 }
 
 // statements returns every policy statement of the template: list items
@@ -50,7 +53,7 @@ func statements(t *testing.T, text string) []statement {
 			for j := range item {
 				item[j] = strings.TrimPrefix(item[j], strings.Repeat(" ", min(dash+2, indentOf(item[j]))))
 			}
-			s := statement{owner: name, text: strings.Join(item, "\n")}
+			s := statement{owner: name, text: strings.Join(item, "\n"), keyPolicy: hasLine(body, `Type: AWS::KMS::Key`)}
 			s.resource = strings.TrimSpace(strings.TrimPrefix(block(s.text, "Resource", 0), "Resource:"))
 			action := strings.TrimSpace(strings.TrimPrefix(block(s.text, "Action", 0), "Action:"))
 			// "- " marks a list item; action names hold "-" (cognito-idp).
@@ -95,11 +98,16 @@ var (
 
 // wildcards returns the statements of text that grant an action on "*" or
 // on an ARN whose resource part holds a wildcard. The one pattern allowed
-// is the six characters Secrets Manager appends to a secret's name.
+// is the six characters Secrets Manager appends to a secret's name; and in
+// a key policy, "*", which is the key (TestTemplateSenderKey checks whom
+// it names).
 func wildcards(t *testing.T, text string) []string {
 	t.Helper()
 	var found []string
 	for _, s := range statements(t, text) {
+		if s.keyPolicy && s.resource == `"*"` {
+			continue
+		}
 		if bareStar.MatchString(s.resource) {
 			found = append(found, s.owner+": "+s.resource)
 			continue
@@ -147,6 +155,13 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 			"NotifierUserLookupPolicy cognito-idp:AdminGetUser", "NotifierUserLookupPolicy cognito-idp:AdminGetUser",
 			"PageFunction secretsmanager:GetSecretValue", "PageFunction secretsmanager:GetSecretValue",
 			"PageSignOutPolicy cognito-idp:AdminUserGlobalSignOut", "PageSignOutPolicy cognito-idp:AdminUserGlobalSignOut",
+			"SenderDecryptPolicy kms:Decrypt", "SenderDecryptPolicy kms:Decrypt",
+			"SenderFunction dynamodb:DeleteItem",
+			"SenderFunction dynamodb:PutItem",
+			"SenderFunction secretsmanager:GetSecretValue",
+			// The key policy's one statement: the account, which delegates
+			// to IAM (TestTemplateSenderKey).
+			"SenderKey kms:*",
 		}
 		assert.Equal(t, want, got)
 		assert.NotRegexp(t, `NotAction|NotResource|Effect:\s*Deny`, all, "the checks above assume plain allows")
@@ -164,6 +179,8 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 			{"function:${AWS::StackName}-notifier", "function:*"},
 			{"Action: cognito-idp:AdminGetUser\n              Resource: !Split", "Action: cognito-idp:AdminGetUser\n              Resource:\n                - '*'\n              X: !Split"},
 			{"Resource: !GetAtt DemoUserPool.Arn", "Resource: !Sub arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/*"},
+			{"Action: kms:Decrypt\n              Resource: !GetAtt SenderKey.Arn", "Action: kms:Decrypt\n              Resource: \"*\""},
+			{"Resource: !GetAtt SenderTable.Arn", "Resource: !Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"},
 		} {
 			mutated := strings.Replace(all, r.from, r.to, 1)
 			require.NotEqual(t, all, mutated, "%q is no longer in the template", r.from)
@@ -195,7 +212,7 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 		p := tp.resource(t, "NotifierSendPolicy")
 		assertLine(t, p, `Type: AWS::IAM::Policy`, "type")
 		assertLine(t, p, `Condition: HasSenderIdentities`, "only with identities to send from")
-		assertLine(t, p, `Roles: \[!Ref NotifierFunctionRole\]`, "the notifier's role")
+		assert.Equal(t, []string{"NotifierFunction", "SenderFunction"}, policyRoles(t, p), "the notifier's role, and the sender's in its mode")
 		assert.Contains(t, p, "- HasSenderConfigurationSets", "the configuration sets' statement only with some")
 		identities := []string{"acme-rockets.example", "sicherheit@acme-rockets.example"}
 		arns := listARNs(t, byOwner("NotifierSendPolicy", "ses:SendEmail").resource, "SenderIdentities", identities)
@@ -217,16 +234,22 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	// each, a resource apart from its function (which cannot name the demo
 	// pool: a cycle), with a statement per kind of pool, each only when it
 	// has its pools.
-	for _, tc := range []struct{ policy, role, action string }{
-		{"NotifierUserLookupPolicy", "NotifierFunctionRole", "cognito-idp:AdminGetUser"},
-		{"PageSignOutPolicy", "PageFunctionRole", "cognito-idp:AdminUserGlobalSignOut"},
+	for _, tc := range []struct {
+		policy    string
+		functions []string
+		action    string
+	}{
+		// The sender looks up the users of takeover notices, which carry
+		// no address, in the pools the notifier serves.
+		{"NotifierUserLookupPolicy", []string{"NotifierFunction", "SenderFunction"}, "cognito-idp:AdminGetUser"},
+		{"PageSignOutPolicy", []string{"PageFunction"}, "cognito-idp:AdminUserGlobalSignOut"},
 	} {
 		t.Run("case=Cognito on the configured pools: "+tc.policy, func(t *testing.T) {
 			pools := []string{"eu-west-1_Ab12Cd34E", "eu-west-1_Zz98Yy76X"}
 			p := tp.resource(t, tc.policy)
 			assertLine(t, p, `Type: AWS::IAM::Policy`, "type")
 			assertLine(t, p, `Condition: HasUserPools`, "only with a pool to act on")
-			assertLine(t, p, `Roles: \[!Ref `+tc.role+`\]`, "the function's role")
+			assert.Equal(t, tc.functions, policyRoles(t, p), "the functions' roles")
 			var yours, demo int
 			for _, s := range stmts {
 				if s.owner != tc.policy {
@@ -249,6 +272,76 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	}
 	conditions := block(all, "Conditions", 0)
 	assertLine(t, conditions, `HasUserPools: !Or \[!Condition HasUserPoolIds, !Condition CreateDemo\]`, "HasUserPools")
+
+	// Decrypting Cognito's codes: the sender's role only, the stack's key
+	// only, and only codes whose encryption context names one of the
+	// pools it serves (your pools, the demo pool), each statement only
+	// when it has its pools.
+	t.Run("case=the sender decrypts its pools' codes only", func(t *testing.T) {
+		p := tp.resource(t, "SenderDecryptPolicy")
+		assertLine(t, p, `Type: AWS::IAM::Policy`, "type")
+		assertLine(t, p, `Condition: SenderDecrypts`, "in sender mode, with a pool")
+		assertLine(t, conditions, `SenderDecrypts: !And \[!Condition SenderMode, !Condition HasUserPools\]`, "SenderDecrypts")
+		assert.Equal(t, []string{"SenderFunction"}, policyRoles(t, p), "the sender's role alone")
+		pools := map[string]string{}
+		for _, s := range stmts {
+			if s.owner != "SenderDecryptPolicy" {
+				continue
+			}
+			assert.Equal(t, []string{"kms:Decrypt"}, s.actions)
+			assert.Equal(t, "!GetAtt SenderKey.Arn", s.resource, "the stack's key, by ARN")
+			cond := block(s.text, "Condition", 0)
+			assert.Len(t, strings.Split(cond, "\n"), 3, "one operator, one key:\n%s", cond)
+			m := regexp.MustCompile(`(?m)^\s+StringEquals:\n\s+kms:EncryptionContext:userpool-id: (.+)$`).FindStringSubmatch(cond)
+			require.NotNil(t, m, "not conditioned on the code's pool:\n%s", s.text)
+			sid := strings.TrimPrefix(lineOf(s.text, "Sid:"), "Sid: ")
+			guard := regexp.MustCompile(`- (\w+)\n\s+- Sid: ` + regexp.QuoteMeta(sid) + `\n`).FindStringSubmatch(p)
+			require.NotNil(t, guard, "%s: no condition", sid)
+			pools[guard[1]] = m[1]
+		}
+		assert.Equal(t, map[string]string{"HasUserPoolIds": "!Ref UserPoolIds", "CreateDemo": "!Ref DemoUserPool"}, pools,
+			"your pools' codes with your pools, the demo pool's with the demo pool")
+		var kms []string
+		for _, s := range stmts {
+			for _, a := range s.actions {
+				if strings.HasPrefix(a, "kms:") && s.owner != "SenderDecryptPolicy" && !s.keyPolicy {
+					kms = append(kms, s.owner+" "+a)
+				}
+			}
+		}
+		assert.Empty(t, kms, "no other KMS grant")
+	})
+}
+
+// policyRoles returns the functions whose roles an AWS::IAM::Policy names,
+// one `!Ref <Function>Role` per Roles item, a `!If [Condition, !Ref
+// <Function>Role, !Ref AWS::NoValue]` counting as its function.
+func policyRoles(t *testing.T, policy string) []string {
+	t.Helper()
+	roles := block(policy, "Roles", 6)
+	require.NotEmpty(t, roles, "no Roles in:\n%s", policy)
+	var out []string
+	for _, m := range regexp.MustCompile(`!Ref (\w+)Role\b`).FindAllStringSubmatch(roles, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// grantsTo returns the actions the template grants a function's role:
+// its own Policies, and the AWS::IAM::Policy resources naming the role.
+func grantsTo(t *testing.T, text, function string) map[string]bool {
+	t.Helper()
+	blocks := resourceBlocks(t, text)
+	granted := map[string]bool{}
+	for _, s := range statements(t, text) {
+		body := blocks[s.owner]
+		if s.owner == function || (hasLine(body, `Type: AWS::IAM::Policy`) && slices.Contains(policyRoles(t, body), function)) {
+			for _, a := range s.actions {
+				granted[a] = true
+			}
+		}
+	}
+	return granted
 }
 
 // unlookedUp returns the pools the notifier serves for p (UserPoolIds as
@@ -331,46 +424,84 @@ func assertExactly(t *testing.T, patterns []string, prefix string, values []stri
 	}
 }
 
-// The grants follow the code: each AWS call the notifier declares (the
-// interfaces its packages accept, one method per API operation) is granted,
-// and nothing more in those services; the same for the page's admin calls.
+// The grants follow the code: each AWS call the notifier and the sender
+// declare (the interfaces their packages accept, one method per API
+// operation) is granted to that function's role, and nothing more in those
+// services; the same for the page's admin calls.
 // moto and cognito-local check no IAM, so only this catches a new call
 // before a deployment refuses it.
 func TestTemplateGrantsFollowTheCode(t *testing.T) {
 	tp := readTemplate(t)
-	granted := map[string]bool{}
-	for _, s := range statements(t, tp.text()) {
-		switch s.owner {
-		case "NotifierFunction", "NotifierSendPolicy", "NotifierUserLookupPolicy":
-			for _, a := range s.actions {
-				granted[a] = true
-			}
-		}
-	}
 	// SES v2 SendEmail with raw content has been refused as
 	// ses:SendRawEmail: granted beside it (template.yaml says why).
 	extra := map[string]bool{"ses:SendRawEmail": true}
-	for service, iface := range map[string]reflect.Type{
-		"dynamodb":    reflect.TypeFor[once.DynamoDB](),
-		"ses":         reflect.TypeFor[mail.SES](),
-		"cognito-idp": reflect.TypeFor[notify.Users](),
+	// The sender's KMS calls are the Encryption SDK's, which has no
+	// interface to read: a strict KMS keyring decrypts with kms:Decrypt
+	// and nothing else (lambda/codes).
+	kmsDecrypt := map[string]bool{"kms:Decrypt": true}
+	for _, fn := range []struct {
+		name  string
+		calls map[string]any // service → its interface's reflect.Type, or the calls themselves
+	}{
+		{"NotifierFunction", map[string]any{
+			"dynamodb":    reflect.TypeFor[once.DynamoDB](),
+			"ses":         reflect.TypeFor[mail.SES](),
+			"cognito-idp": reflect.TypeFor[notify.Users](),
+			"kms":         map[string]bool{},
+		}},
+		{"SenderFunction", map[string]any{
+			"dynamodb":    reflect.TypeFor[once.DynamoDB](),
+			"ses":         reflect.TypeFor[mail.SES](),
+			"cognito-idp": reflect.TypeFor[sender.Users](),
+			"kms":         kmsDecrypt,
+		}},
 	} {
-		t.Run("case="+service, func(t *testing.T) {
-			calls := map[string]bool{}
-			for i := range iface.NumMethod() {
-				calls[service+":"+iface.Method(i).Name] = true
-			}
-			require.NotEmpty(t, calls)
-			for call := range calls {
-				assert.True(t, granted[call], "%s (%s) is not granted to the notifier", call, iface)
-			}
-			for action := range granted {
-				if strings.HasPrefix(action, service+":") && !extra[action] {
-					assert.True(t, calls[action], "%s is granted but %s never calls it", action, iface)
+		granted := grantsTo(t, tp.text(), fn.name)
+		for service, source := range fn.calls {
+			t.Run("case="+fn.name+" "+service, func(t *testing.T) {
+				calls := map[string]bool{}
+				switch s := source.(type) {
+				case reflect.Type:
+					for i := range s.NumMethod() {
+						calls[service+":"+s.Method(i).Name] = true
+					}
+					require.NotEmpty(t, calls)
+				case map[string]bool:
+					calls = s
 				}
-			}
-		})
+				for call := range calls {
+					assert.True(t, granted[call], "%s (%v) is not granted to %s", call, source, fn.name)
+				}
+				for action := range granted {
+					if strings.HasPrefix(action, service+":") && !extra[action] {
+						assert.True(t, calls[action], "%s is granted to %s but %v never calls it", action, fn.name, source)
+					}
+				}
+			})
+		}
 	}
+
+	// The clients the sender holds are the ones above: a new one (another
+	// service) fails here until its grant is added.
+	t.Run("case=the sender's clients", func(t *testing.T) {
+		cfg := reflect.TypeFor[sender.Config]()
+		clients := map[string]string{}
+		for i := range cfg.NumField() {
+			f := cfg.Field(i)
+			if (f.Type.Kind() == reflect.Interface && f.Type != reflect.TypeFor[error]()) || f.Type == reflect.TypeFor[*once.Store]() {
+				clients[f.Name] = f.Type.String()
+			}
+		}
+		assert.Equal(t, map[string]string{
+			"Users":     reflect.TypeFor[sender.Users]().String(),
+			"SES":       reflect.TypeFor[mail.SES]().String(),
+			"Claims":    reflect.TypeFor[*once.Store]().String(),
+			"Decrypter": reflect.TypeFor[sender.Decrypter]().String(),
+		}, clients)
+		store, ok := reflect.TypeFor[once.Store]().FieldByName("DB")
+		require.True(t, ok)
+		assert.Equal(t, reflect.TypeFor[once.DynamoDB](), store.Type, "the claims' client")
+	})
 
 	// The page's Cognito calls are public APIs, authorised by the app
 	// client, except the Admin ones, which IAM authorises.

@@ -74,10 +74,10 @@ func translated(t *testing.T) map[string]any {
 	return tpl
 }
 
-// What SAM adds to the roles is a grant too: the notifier's role may write
-// its failed events to its dead-letter queue (SAM's DeadLetterQueue
-// property) and nothing else of SQS, and each function's role has Lambda's
-// basic execution policy only.
+// What SAM adds to the roles is a grant too: the notifier's and the
+// sender's roles may write their failed events to their own dead-letter
+// queues (SAM's DeadLetterQueue property) and nothing else of SQS, and each
+// function's role has Lambda's basic execution policy only.
 func TestTemplateTranslatedGrants(t *testing.T) {
 	tpl := translated(t)
 	resources, ok := tpl["Resources"].(map[string]any)
@@ -91,7 +91,8 @@ func TestTemplateTranslatedGrants(t *testing.T) {
 		return props[name]
 	}
 
-	for _, role := range []string{"CogmailFunctionRole", "PageFunctionRole", "NotifierFunctionRole"} {
+	queues := map[string]string{"NotifierFunctionRole": "NotifierDeadLetterQueue", "SenderFunctionRole": "SenderDeadLetterQueue"}
+	for _, role := range []string{"CogmailFunctionRole", "PageFunctionRole", "NotifierFunctionRole", "SenderFunctionRole"} {
 		t.Run("case="+role, func(t *testing.T) {
 			assert.Equal(t, []any{"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}, property(role, "ManagedPolicyArns"))
 			var sqs []any
@@ -105,19 +106,30 @@ func TestTemplateTranslatedGrants(t *testing.T) {
 					}
 				}
 			}
-			if role != "NotifierFunctionRole" {
+			queue, ok := queues[role]
+			if !ok {
 				assert.Empty(t, sqs, "no queue for %s", role)
 				return
 			}
 			require.Len(t, sqs, 1, "one SQS grant: SAM's, for the dead-letter queue")
-			assert.JSONEq(t, `{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": ["NotifierDeadLetterQueue", "Arn"]}}`,
-				mustJSON(t, sqs[0]), "sending, to the notifier's own queue")
+			assert.JSONEq(t, `{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": ["`+queue+`", "Arn"]}}`,
+				mustJSON(t, sqs[0]), "sending, to the function's own queue")
 		})
 	}
 
-	// The function's dead-letter queue as SAM writes it for Lambda.
-	dlq, _ := property("NotifierFunction", "DeadLetterConfig").(map[string]any)
-	assert.JSONEq(t, `{"Fn::GetAtt": ["NotifierDeadLetterQueue", "Arn"]}`, mustJSON(t, dlq["TargetArn"]))
+	// The functions' dead-letter queues as SAM writes them for Lambda.
+	for role, queue := range queues {
+		dlq, _ := property(strings.TrimSuffix(role, "Role"), "DeadLetterConfig").(map[string]any)
+		assert.JSONEq(t, `{"Fn::GetAtt": ["`+queue+`", "Arn"]}`, mustJSON(t, dlq["TargetArn"]), role)
+	}
+
+	// SAM carries the sender's condition to what it generates from it, so
+	// that custom-message mode has none of them.
+	for _, name := range []string{"SenderFunction", "SenderFunctionRole", "SenderFunctionEventInvokeConfig"} {
+		r, ok := resources[name].(map[string]any)
+		require.True(t, ok, "the translated template has no %s", name)
+		assert.Equal(t, "SenderMode", r["Condition"], name)
+	}
 
 	// SAM passes the rule through: its input is what TestPasswordChangeRuleWrapsTheEvent
 	// resolved, read here by a YAML parser rather than flowJSON.

@@ -86,9 +86,9 @@ func TestTemplatePageConfigSecret(t *testing.T) {
 		"temporaryPasswordValidityDays as the pool's")
 }
 
-// Layers attaches an overlay of tenants to the three functions, which read
-// it from the folder the layer unpacks to: the notifier needs the tenants'
-// senders and notices as the trigger has them.
+// Layers attaches an overlay of tenants to every function, which read it
+// from the folder the layer unpacks to: the notifier and the sender need the
+// tenants' senders and templates as the trigger has them.
 func TestTemplateLayers(t *testing.T) {
 	tp := readTemplate(t)
 	params := block(tp.text(), "Parameters", 0)
@@ -96,7 +96,7 @@ func TestTemplateLayers(t *testing.T) {
 	require.NotEmpty(t, layers, "no Layers parameter")
 	assertLine(t, layers, `Type: CommaDelimitedList`, "a list of ARNs")
 	assertLine(t, layers, `Default: ""`, "none by default")
-	for _, name := range []string{"CogmailFunction", "PageFunction", "NotifierFunction"} {
+	for _, name := range []string{"CogmailFunction", "PageFunction", "NotifierFunction", "SenderFunction"} {
 		fn := tp.resource(t, name)
 		assertLine(t, fn, `Layers: !If \[HasLayers, !Ref Layers, !Ref AWS::NoValue\]`, name+" attaches the layers")
 		assertLine(t, fn, handler.EnvTemplatesDir+`: !If \[HasLayers, /opt/cogmail, !Ref AWS::NoValue\]`, name+" reads the overlay")
@@ -128,5 +128,6 @@ func TestTemplateSecretGrants(t *testing.T) {
 		"PageFunction !Ref KeysSecretArn",
 		"PageFunction !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AWS::StackName}-page-config-??????",
 		"NotifierFunction !Ref KeysSecretArn",
-	}, read, "the keyring for the three functions, the page's configuration for the page")
+		"SenderFunction !Ref KeysSecretArn",
+	}, read, "the keyring for the four functions, the page's configuration for the page")
 }
