@@ -25,7 +25,7 @@ VULNDB              := $(BIN)/vulndb-$(VULNDB_VERSION)
 # The function as Lambda runs it: static, no RPC shim, reproducible paths.
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 
-.PHONY: vulncheck local-forgot e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction preview coldstart build-NotifierFunction build-notifier
+.PHONY: vulncheck local-forgot e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction preview coldstart build-NotifierFunction build-notifier build-SenderFunction build-sender
 
 # A bare `make` prints the targets; nothing runs by surprise.
 .DEFAULT_GOAL := help
@@ -71,6 +71,11 @@ infra/local/node_modules/.package-lock.json: infra/local/package-lock.json infra
 build-notifier: ## the notifier function for this machine, in build/local/
 	CGO_ENABLED=0 go build $(LAMBDA_FLAGS) -o build/local/notifier ./lambda/cmd/notifier
 
+# The Custom Email Sender function for this machine, to run under the
+# emulator. Its first build compiles the AWS Encryption SDK: minutes.
+build-sender: ## the Custom Email Sender function for this machine, in build/local/
+	CGO_ENABLED=0 go build $(LAMBDA_FLAGS) -o build/local/sender ./lambda/cmd/sender
+
 # The page server the local stack's emails link to.
 build-page: ## the reset page server, in build/local/
 	go build -o build/local/page ./lambda/dev/cmd/page
@@ -78,8 +83,10 @@ build-page: ## the reset page server, in build/local/
 # The function, cognito-local and the page server on 127.0.0.1, left running
 # in the background, and, where moto_server is on PATH, the notifier with
 # moto_server (SES, DynamoDB, SQS); build/local/stack.json describes them.
-local-up: build-local build-page build-notifier node-deps $(BIN)/aws-lambda-rie ## start the emulators, cognito-local, moto_server and the page on 127.0.0.1
-	go run ./lambda/dev/cmd/localstack up -bootstrap build/local/bootstrap -page build/local/page -notifier build/local/notifier
+# MODE=custom-email-sender runs the sender in the function's place, as
+# cognito-local's Custom Email Sender, with moto_server's KMS and SES.
+local-up: build-local build-page build-notifier $(if $(filter custom-email-sender,$(MODE)),build-sender) node-deps $(BIN)/aws-lambda-rie ## start the emulators, cognito-local, moto_server and the page on 127.0.0.1 (MODE=custom-email-sender: the sender)
+	go run ./lambda/dev/cmd/localstack up -bootstrap build/local/bootstrap -page build/local/page -notifier build/local/notifier $(if $(MODE),-mode $(MODE) -sender build/local/sender)
 
 # Asks for a reset email on the running stack and prints its link.
 EMAIL ?= ana@example.com
@@ -144,6 +151,10 @@ build-PageFunction: ## run by `sam build` for the page
 # Run by `sam build` for the notifier.
 build-NotifierFunction: ## run by `sam build` for the notifier
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./lambda/cmd/notifier
+
+# Run by `sam build` for the Custom Email Sender function.
+build-SenderFunction: ## run by `sam build` for the Custom Email Sender function
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./lambda/cmd/sender
 
 bench: ## the benchmarks of BENCHMARKS.md
 	go test ./lambda/handler -run '^$$' -bench . -benchmem -count 5

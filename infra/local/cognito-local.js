@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Starts cognito-local 5.3.0 in this process with its mail "delivery" turned
 // into a mailbox file: each message becomes one JSON line that tests and
-// people can read, instead of a boxed console print that wraps long lines.
+// people can read, instead of a boxed console print that wraps long lines;
+// and with its Custom Email Sender invoked asynchronously, as Cognito does.
 //
 //   COGMAIL_MAILBOX=/path/mailbox.jsonl node infra/local/cognito-local.js
 //
@@ -41,6 +42,33 @@ ConsoleMessageSender.prototype.sendToConsole = function (ctx, user, destination,
   fs.appendFileSync(mailbox, JSON.stringify(record) + "\n");
   ctx.logger.info(`message for ${destination} appended to the mailbox`);
   return Promise.resolve();
+};
+
+// Cognito invokes its custom sender triggers asynchronously: Lambda queues
+// the event, the user's API call returns at once, and a failing function is
+// retried by Lambda, then its event goes to the dead-letter queue.
+// cognito-local 5.3.0 invokes every trigger with RequestResponse; this makes
+// the Custom Email Sender's invocation an Event one, which the stack's
+// Lambda API (lambda/dev/lambdaapi) queues and retries as Lambda does.
+const { LambdaService } = require("cognito-local/lib/services/lambda");
+const invoke = LambdaService.prototype.invoke;
+LambdaService.prototype.invoke = async function (ctx, trigger, event) {
+  if (trigger !== "CustomEmailSender") {
+    return invoke.call(this, ctx, trigger, event);
+  }
+  const functionName = this.config[trigger];
+  const result = await this.lambdaClient
+    .invoke({
+      FunctionName: functionName,
+      InvocationType: "Event",
+      Payload: JSON.stringify(this.createLambdaEvent(event)),
+    })
+    .promise();
+  if (result.StatusCode !== 202) {
+    throw new Error(`${functionName}: Lambda did not queue the event (status ${result.StatusCode})`);
+  }
+  ctx.logger.info(`${functionName} invoked asynchronously`);
+  return {};
 };
 
 require("cognito-local/lib/bin/start.js");

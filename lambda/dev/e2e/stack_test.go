@@ -41,6 +41,7 @@ func TestMain(m *testing.M) {
 	if shared != nil {
 		_ = shared.Stop()
 	}
+	stopSenderStack()
 	if scratch != "" {
 		_ = os.RemoveAll(scratch)
 	}

@@ -1,7 +1,9 @@
 // Package lambdaapi is a local stand-in for the Lambda service's Invoke API,
 // for the local stack only: cognito-local's Lambda client and the notifier's
 // self-invoke call it as they would call Lambda, and it hands each
-// invocation to the Runtime Interface Emulator running that function.
+// invocation to the Runtime Interface Emulator running that function
+// (cogmail's Custom Message function, the notifier, the Custom Email
+// Sender).
 //
 // It serves POST /2015-03-31/functions/{name}/invocations on 127.0.0.1:
 //   - X-Amz-Invocation-Type RequestResponse (the default) waits for the
@@ -9,8 +11,8 @@
 //     the function failed (the emulator itself drops that header);
 //   - Event answers 202 at once and invokes in the background with Lambda's
 //     asynchronous policy: two retries after a function error, then the
-//     event goes to the dead-letter queue, an SQS queue, with Lambda's DLQ
-//     message attributes (RequestID, ErrorCode, ErrorMessage).
+//     event goes to the function's dead-letter queue, an SQS queue, with
+//     Lambda's DLQ message attributes (RequestID, ErrorCode, ErrorMessage).
 //
 // Where it differs from Lambda, on purpose: the retry delays are seconds, not
 // Lambda's one and two minutes (Options.RetryDelays); one emulator runs one
@@ -59,6 +61,9 @@ type Options struct {
 	// DLQ is the SQS queue URL failed asynchronous events go to; empty
 	// drops them, saying so in Log.
 	DLQ string
+	// DLQs are functions' own dead-letter queues, by function name, as
+	// each Lambda function has its own; a function not named uses DLQ.
+	DLQs map[string]string
 	// SQS sends to the DLQ; its zero value signs for Region with dummy
 	// credentials.
 	SQS SQS
@@ -231,7 +236,11 @@ func (r *Router) settle(t *target, j *job, res result) {
 		return
 	}
 	r.logf("%s %s: attempt %d of %d failed (%s)", t.name, j.id, j.attempt, attempts, res.reason())
-	if r.opts.DLQ == "" {
+	dlq := r.opts.DLQs[t.name]
+	if dlq == "" {
+		dlq = r.opts.DLQ
+	}
+	if dlq == "" {
 		r.logf("%s %s: no dead-letter queue; event dropped", t.name, j.id)
 		return
 	}
@@ -242,7 +251,7 @@ func (r *Router) settle(t *target, j *job, res result) {
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
 	defer cancel()
-	if err := r.opts.SQS.SendMessage(ctx, r.opts.DLQ, string(j.payload), attrs); err != nil {
+	if err := r.opts.SQS.SendMessage(ctx, dlq, string(j.payload), attrs); err != nil {
 		r.logf("%s %s: send to the dead-letter queue: %v", t.name, j.id, err)
 		return
 	}

@@ -257,6 +257,33 @@ func TestDeadLetterQueue(t *testing.T) {
 	assert.NotContains(t, log.String(), "MessageRejected")
 }
 
+// Each function's failed events go to its own dead-letter queue, as each
+// Lambda function has its own; one without falls back to Options.DLQ.
+func TestEachFunctionHasItsOwnDeadLetterQueue(t *testing.T) {
+	endpoint := moto.Start(t)
+	ctx := t.Context()
+	queues := map[string]string{}
+	for _, name := range []string{"shared-dlq", "sender-dlq"} {
+		q, err := SQS{}.CreateQueue(ctx, endpoint, name)
+		require.NoError(t, err)
+		queues[name] = q
+	}
+	notifier, sender := newFunction(t, fails), newFunction(t, fails)
+	base := startRouter(t, Options{Functions: map[string]string{"notifier": notifier.URL, "sender": sender.URL},
+		DLQ: queues["shared-dlq"], DLQs: map[string]string{"sender": queues["sender-dlq"]},
+		RetryDelays: []time.Duration{10 * time.Millisecond}})
+	for _, tc := range []struct{ function, queue string }{
+		{"sender", "sender-dlq"},
+		{"notifier", "shared-dlq"},
+	} {
+		t.Run("case="+tc.function, func(t *testing.T) {
+			event := `{"to":"` + tc.function + `"}`
+			invoke(t, base, tc.function, "Event", event)
+			assert.Equal(t, event, receiveOne(t, ctx, queues[tc.queue]).Body)
+		})
+	}
+}
+
 func receiveOne(t *testing.T, ctx context.Context, queue string) QueueMessage {
 	t.Helper()
 	deadline := time.Now().Add(patience.For(3 * time.Second))

@@ -21,20 +21,30 @@ type Info struct {
 	// State is the state folder, absolute.
 	State  string `json:"state"`
 	Region string `json:"region"`
+	// Mode is how cognito-local hands over its emails: to the function as
+	// its Custom Message trigger, or to the sender as its Custom Email
+	// Sender trigger.
+	Mode Mode `json:"mode"`
 
-	Cognito  Cognito  `json:"cognito"`
+	Cognito Cognito `json:"cognito"`
+	// Emulator runs the function, the Custom Message trigger; its URL is
+	// empty in the Custom Email Sender mode, which runs none.
 	Emulator Emulator `json:"emulator"`
 	// Lambda is the local Lambda Invoke API (package lambdaapi) that
-	// cognito-local and the notifier call: it routes "function" and
-	// "notifier" to their emulators.
+	// cognito-local and the notifier call: it routes "function",
+	// "notifier" and "sender" to their emulators.
 	Lambda LambdaAPI `json:"lambda"`
-	// Moto is moto_server: SES v2, DynamoDB and SQS for the notifier. Its
-	// Endpoint is empty when the stack runs no notifier.
+	// Moto is moto_server: SES v2, DynamoDB and SQS for the notifier and
+	// the sender, KMS for the sender. Its Endpoint is empty when the stack
+	// runs neither.
 	Moto Moto `json:"moto"`
 	// Notifier is the notifier function, Cognito's Post confirmation
 	// trigger here; Running is false when Start was given none.
 	Notifier Notifier `json:"notifier"`
-	Page     Page     `json:"page"`
+	// Sender is the Custom Email Sender function; Running is true in
+	// ModeCustomEmailSender only.
+	Sender Sender `json:"sender"`
+	Page   Page   `json:"page"`
 	// Links are the page URLs the overlay's tenants link to.
 	Links Links `json:"links"`
 	// Overlay is the COGMAIL_TEMPLATES_DIR the function and the page read.
@@ -180,11 +190,15 @@ func (i *Info) Addrs() []string {
 	if i.Moto.Port != 0 {
 		addrs = append(addrs, loopback(i.Moto.Port))
 	}
-	if u, err := url.Parse(i.Notifier.URL); err == nil && u.Host != "" {
-		addrs = append(addrs, u.Host)
-	}
-	if i.Notifier.RuntimeAPI != "" {
-		addrs = append(addrs, i.Notifier.RuntimeAPI)
+	for _, f := range []struct{ url, runtimeAPI string }{
+		{i.Notifier.URL, i.Notifier.RuntimeAPI}, {i.Sender.URL, i.Sender.RuntimeAPI},
+	} {
+		if u, err := url.Parse(f.url); err == nil && u.Host != "" {
+			addrs = append(addrs, u.Host)
+		}
+		if f.runtimeAPI != "" {
+			addrs = append(addrs, f.runtimeAPI)
+		}
 	}
 	if i.Page.Running {
 		addrs = append(addrs, loopback(i.Page.Port))

@@ -4,9 +4,13 @@
 // and the page server the emails link to. With a notifier it also runs
 // moto_server (SES v2, DynamoDB, SQS) and the notifier under a second
 // emulator, cognito-local's Post confirmation trigger; a local Lambda Invoke
-// API (package lambdaapi) routes both functions, and what moto's SES
-// accepts joins the mailbox. Start seeds a user pool with users and
-// describes the whole in <state>/stack.json for tests and people.
+// API (package lambdaapi) routes the functions, and what moto's SES
+// accepts joins the mailbox. In the Custom Email Sender mode
+// (ModeCustomEmailSender) the sender replaces the function: cognito-local
+// encrypts each code under a KMS key in moto_server and hands it to the
+// sender asynchronously, which sends through moto's SES. Start seeds a user
+// pool with users and describes the whole in <state>/stack.json for tests
+// and people.
 package localstack
 
 import (
@@ -51,8 +55,17 @@ type Options struct {
 	// Root is the module root; empty means the one above the working
 	// directory.
 	Root string
-	// Bootstrap is the function, built with -tags lambda.norpc.
+	// Mode is how cognito-local hands over its emails; empty means
+	// ModeCustomMessage.
+	Mode Mode
+	// Bootstrap is the function, built with -tags lambda.norpc: the Custom
+	// Message trigger. The Custom Email Sender mode runs none, and ignores
+	// it.
 	Bootstrap string
+	// Sender is the Custom Email Sender function (lambda/cmd/sender), built
+	// with -tags lambda.norpc: required in ModeCustomEmailSender, ignored
+	// otherwise. It needs moto_server on PATH.
+	Sender string
 	// Page is the page server binary (lambda/dev/cmd/page); empty runs none, and
 	// the emails' links lead nowhere.
 	Page string
@@ -90,14 +103,14 @@ type Stack struct {
 	// Ring is Info.SigningKeys, parsed: what the stack's links verify with.
 	Ring *link.Keyring
 
-	emu      *rie.Emulator
-	notifier *rie.Emulator
-	// notifierLog is the attached notifier's log file.
-	notifierLog *os.File
-	serving     *serving
-	procs       []*proc
-	stopOnce    sync.Once
-	stopErr     error
+	// emus are the attached stack's emulators, in the order they started.
+	emus []*rie.Emulator
+	// files are the attached functions' log files.
+	files    []*os.File
+	serving  *serving
+	procs    []*proc
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // Start starts and seeds the stack; ctx bounds the start only. On failure
@@ -114,12 +127,13 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err := cleanState(o.State); err != nil {
 		return nil, err
 	}
-	ports, err := rie.FreePorts(8)
+	ports, err := rie.FreePorts(10)
 	if err != nil {
 		return nil, err
 	}
 	s := &Stack{Info: Info{
 		StartedAt: began.UTC(),
+		Mode:      o.Mode,
 		State:     o.State,
 		Region:    Region,
 		Cognito:   Cognito{Endpoint: "http://" + loopback(ports[0]), Port: ports[0]},
@@ -128,7 +142,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		Overlay:   filepath.Join(o.State, "overlay"),
 		Mailbox:   Mailbox(filepath.Join(o.State, "mailbox.jsonl")),
 	}}
-	if o.Notifier != "" {
+	if o.Notifier != "" || o.Sender != "" {
 		s.Moto = Moto{Endpoint: "http://" + loopback(ports[3]), Port: ports[3]}
 	}
 	s.Links = pageLinks(s.Page.URL)
@@ -153,9 +167,10 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 }
 
 // start starts the processes in the order they need each other: moto_server
-// and the function first, cognito-local (which the Lambda API's port is
-// already given to), the seed, then the notifier (whose environment names
-// the seeded pool), the Lambda API that routes to both, and the page.
+// (and what the functions need in it, the KMS key included) and the
+// function first, cognito-local (which the Lambda API's port is already
+// given to), the seed, then the notifier and the sender (whose environments
+// name the seeded pool), the Lambda API that routes to them, and the page.
 func (s *Stack) start(ctx context.Context, o Options, emulatorPorts []int) error {
 	if err := writeOverlay(s.Overlay, s.Links); err != nil {
 		return fmt.Errorf("write the tenant overlay: %w", err)
@@ -165,16 +180,18 @@ func (s *Stack) start(ctx context.Context, o Options, emulatorPorts []int) error
 			return err
 		}
 	}
-	if o.Notifier != "" {
+	if s.Moto.Endpoint != "" {
 		if err := s.startMoto(ctx, o); err != nil {
 			return err
 		}
-		if err := s.provision(ctx); err != nil {
+		if err := s.provision(ctx, o); err != nil {
 			return fmt.Errorf("provision moto_server: %w", err)
 		}
 	}
-	if err := s.startEmulator(ctx, o, emulatorPorts[:2]); err != nil {
-		return err
+	if o.Bootstrap != "" {
+		if err := s.startEmulator(ctx, o, emulatorPorts[:2]); err != nil {
+			return err
+		}
 	}
 	if err := s.startCognito(ctx, o); err != nil {
 		return err
@@ -183,7 +200,12 @@ func (s *Stack) start(ctx context.Context, o Options, emulatorPorts []int) error
 		return fmt.Errorf("seed cognito-local: %w", err)
 	}
 	if o.Notifier != "" {
-		if err := s.startNotifier(ctx, o, emulatorPorts[2:]); err != nil {
+		if err := s.startNotifier(ctx, o, emulatorPorts[2:4]); err != nil {
+			return err
+		}
+	}
+	if o.Sender != "" {
+		if err := s.startSender(ctx, o, emulatorPorts[4:6]); err != nil {
 			return err
 		}
 	}
@@ -215,13 +237,11 @@ func (s *Stack) Stop() error {
 		for i := len(s.procs) - 1; i >= 0; i-- {
 			errs = append(errs, s.procs[i].stop())
 		}
-		for _, e := range []*rie.Emulator{s.notifier, s.emu} {
-			if e != nil {
-				errs = append(errs, e.Stop())
-			}
+		for i := len(s.emus) - 1; i >= 0; i-- {
+			errs = append(errs, s.emus[i].Stop())
 		}
-		if s.notifierLog != nil {
-			errs = append(errs, s.notifierLog.Close())
+		for _, f := range s.files {
+			errs = append(errs, f.Close())
 		}
 		// stack.json would describe a stack that is gone.
 		if err := os.Remove(filepath.Join(s.State, InfoFile)); !errors.Is(err, fs.ErrNotExist) {

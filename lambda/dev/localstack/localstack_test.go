@@ -226,10 +226,10 @@ func processesMentioning(t *testing.T, dir string) []int {
 // built holds the binaries the tests share, built on first use: building
 // the function is most of these tests' time.
 var built struct {
-	once                           sync.Once
-	dir                            string
-	bootstrap, page, notifier, cmd string
-	err                            error
+	once                                   sync.Once
+	dir                                    string
+	bootstrap, page, notifier, sender, cmd string
+	err                                    error
 }
 
 func TestMain(m *testing.M) {
@@ -241,8 +241,8 @@ func TestMain(m *testing.M) {
 }
 
 // buildBinaries builds the function as Lambda runs it, the stand-in page
-// server and notifier, and the localstack command (the detached stack's
-// Lambda API), once for all tests.
+// server, notifier and sender, and the localstack command (the detached
+// stack's Lambda API), once for all tests.
 func buildBinaries(t *testing.T) (bootstrap, page string) {
 	t.Helper()
 	built.once.Do(func() {
@@ -256,10 +256,12 @@ func buildBinaries(t *testing.T) (bootstrap, page string) {
 		}
 		built.bootstrap, built.page = filepath.Join(built.dir, "bootstrap"), filepath.Join(built.dir, "page")
 		built.notifier, built.cmd = filepath.Join(built.dir, "notifier"), filepath.Join(built.dir, "localstack")
+		built.sender = filepath.Join(built.dir, "sender")
 		for _, args := range [][]string{
 			{"build", "-tags", "lambda.norpc", "-o", built.bootstrap, "./lambda/cmd/bootstrap"},
 			{"build", "-o", built.page, "./lambda/dev/localstack/testdata/standin-page"},
 			{"build", "-tags", "lambda.norpc", "-o", built.notifier, "./lambda/dev/localstack/testdata/standin-notifier"},
+			{"build", "-tags", "lambda.norpc", "-o", built.sender, "./lambda/dev/localstack/testdata/standin-sender"},
 			{"build", "-o", built.cmd, "./lambda/dev/cmd/localstack"},
 		} {
 			cmd := exec.Command("go", args...)

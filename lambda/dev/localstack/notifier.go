@@ -37,51 +37,74 @@ func (s *Stack) notifierEnv() []string {
 		keys.EnvSigningKeys+"="+s.SigningKeys))
 }
 
-// startNotifier runs the notifier under an emulator of its own, as the
-// function runs (see startEmulator); its output also goes to
-// Notifier.Log, for people and for tests that read its log lines.
+// startNotifier runs the notifier under an emulator of its own.
 func (s *Stack) startNotifier(ctx context.Context, o Options, ports []int) error {
-	env := s.notifierEnv()
-	if !o.Detach {
-		s.Notifier.Log = filepath.Join(s.State, "notifier.log")
-		f, err := os.Create(s.Notifier.Log)
-		if err != nil {
-			return err
-		}
-		s.notifierLog = f
-		out := io.MultiWriter(&output{prefix: "notifier | ", out: o.Output}, f)
-		e, err := rie.Start(ctx, rie.Options{Emulator: o.Emulator, Bootstrap: o.Notifier, Env: env, Stderr: out})
-		if err != nil {
-			return err
-		}
-		s.notifier = e
-		s.Notifier = Notifier{Running: true, URL: e.URL, RuntimeAPI: e.RuntimeAPI, Log: s.Notifier.Log,
-			Table: s.Notifier.Table, DLQ: s.Notifier.DLQ, Domains: s.Notifier.Domains}
-		return nil
-	}
-	api, runtime := loopback(ports[0]), loopback(ports[1])
-	s.Notifier.Log = filepath.Join(s.Logs, "notifier.log")
-	p, err := startProc("notifier", []string{o.Emulator,
-		"--runtime-interface-emulator-address", api, "--runtime-api-address", runtime, o.Notifier},
-		filepath.Dir(o.Notifier), env, nil, s.Notifier.Log)
+	run, err := s.startFunction(ctx, o, NotifierName, o.Notifier, s.notifierEnv(), ports)
 	if err != nil {
 		return err
 	}
-	s.procs = append(s.procs, p)
 	s.Notifier.Running = true
-	s.Notifier.URL = "http://" + api + "/2015-03-31/functions/function/invocations"
-	s.Notifier.RuntimeAPI = runtime
-	return p.awaitListening(ctx, api, patience.For(time.Second))
+	s.Notifier.URL, s.Notifier.RuntimeAPI, s.Notifier.Log = run.url, run.runtimeAPI, run.log
+	return nil
+}
+
+// running is a function started by startFunction.
+type running struct {
+	// url is its emulator's invocation endpoint; the stack's components
+	// call it through the Lambda API, by its name.
+	url, runtimeAPI string
+	// log is the file that receives its emulator's output, the function's
+	// log lines included, for people and for tests that read them.
+	log string
+}
+
+// startFunction runs a function other than the Custom Message one under an
+// emulator of its own, as startEmulator runs that one, its output also
+// going to <name>.log: in the state folder for an attached stack, in the
+// logs folder for a detached one.
+func (s *Stack) startFunction(ctx context.Context, o Options, name, binary string, env []string, ports []int) (running, error) {
+	if !o.Detach {
+		log := filepath.Join(s.State, name+".log")
+		f, err := os.Create(log)
+		if err != nil {
+			return running{}, err
+		}
+		s.files = append(s.files, f)
+		out := io.MultiWriter(&output{prefix: name + " | ", out: o.Output}, f)
+		e, err := rie.Start(ctx, rie.Options{Emulator: o.Emulator, Bootstrap: binary, Env: env, Stderr: out})
+		if err != nil {
+			return running{}, err
+		}
+		s.emus = append(s.emus, e)
+		return running{url: e.URL, runtimeAPI: e.RuntimeAPI, log: log}, nil
+	}
+	api, runtime := loopback(ports[0]), loopback(ports[1])
+	log := filepath.Join(s.Logs, name+".log")
+	p, err := startProc(name, []string{o.Emulator,
+		"--runtime-interface-emulator-address", api, "--runtime-api-address", runtime, binary},
+		filepath.Dir(binary), env, nil, log)
+	if err != nil {
+		return running{}, err
+	}
+	s.procs = append(s.procs, p)
+	run := running{url: "http://" + api + "/2015-03-31/functions/function/invocations", runtimeAPI: runtime, log: log}
+	return run, p.awaitListening(ctx, api, patience.For(time.Second))
 }
 
 // serveConfig is what the stack's Lambda API and mail collection serve.
 func (s *Stack) serveConfig(o Options) ServeConfig {
-	c := ServeConfig{Addr: loopback(s.Lambda.Port), Functions: map[string]string{"function": s.Emulator.URL},
-		RetryDelays: o.RetryDelays, Mailbox: s.Mailbox}
+	c := ServeConfig{Addr: loopback(s.Lambda.Port), Functions: map[string]string{},
+		DLQs: map[string]string{}, RetryDelays: o.RetryDelays, Mailbox: s.Mailbox, Moto: s.Moto.Endpoint}
+	if s.Emulator.URL != "" {
+		c.Functions["function"] = s.Emulator.URL
+	}
 	if s.Notifier.Running {
 		c.Functions[NotifierName] = s.Notifier.URL
-		c.DLQ = s.Notifier.DLQ
-		c.Moto = s.Moto.Endpoint
+		c.DLQs[NotifierName] = s.Notifier.DLQ
+	}
+	if s.Sender.Running {
+		c.Functions[SenderName] = s.Sender.URL
+		c.DLQs[SenderName] = s.Sender.DLQ
 	}
 	return c
 }

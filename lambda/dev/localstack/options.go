@@ -40,24 +40,39 @@ func resolve(o Options) (Options, error) {
 	if _, err := os.Stat(filepath.Join(o.Root, nodeModule, "package.json")); err != nil {
 		return o, fmt.Errorf("localstack: %s is missing: run make node-deps", nodeModule)
 	}
-	for _, p := range []*string{&o.Root, &o.State, &o.Bootstrap, &o.Page, &o.Emulator, &o.Node, &o.Notifier} {
+	if o.Mode, err = ParseMode(string(o.Mode)); err != nil {
+		return o, fmt.Errorf("localstack: %w", err)
+	}
+	if o.Mode == ModeCustomEmailSender {
+		// Cognito calls no Custom Message function in this mode.
+		o.Bootstrap = ""
+		if o.Sender == "" {
+			return o, errors.New("localstack: mode " + string(ModeCustomEmailSender) + " needs the sender (Options.Sender)")
+		}
+	} else {
+		o.Sender = ""
+	}
+	for _, p := range []*string{&o.Root, &o.State, &o.Bootstrap, &o.Page, &o.Emulator, &o.Node, &o.Notifier, &o.Sender} {
 		if *p != "" {
 			if *p, err = filepath.Abs(*p); err != nil {
 				return o, err
 			}
 		}
 	}
-	if o.Bootstrap == "" {
+	if o.Bootstrap == "" && o.Mode == ModeCustomMessage {
 		return o, errors.New("localstack: no bootstrap given")
 	}
-	for name, path := range map[string]string{"bootstrap": o.Bootstrap, "page server": o.Page, "notifier": o.Notifier} {
+	for name, path := range map[string]string{"bootstrap": o.Bootstrap, "page server": o.Page, "notifier": o.Notifier, "sender": o.Sender} {
 		if path != "" && !executable(path) {
 			return o, fmt.Errorf("localstack: the %s %s is not an executable file: build it first", name, path)
 		}
 	}
-	if o.Notifier != "" {
+	for name, path := range map[string]string{"notifier": o.Notifier, "sender": o.Sender} {
+		if path == "" {
+			continue
+		}
 		if _, err := moto.Find(); err != nil {
-			return o, fmt.Errorf("localstack: the notifier needs moto_server: %w", err)
+			return o, fmt.Errorf("localstack: the %s needs moto_server: %w", name, err)
 		}
 	}
 	if o.Detach && len(o.Serve) == 0 {
@@ -86,7 +101,7 @@ func refuseRunning(state string) error {
 // other files (the binaries make builds there).
 func cleanState(state string) error {
 	var errs []error
-	for _, name := range []string{"cognito", "overlay", "logs", "mailbox.jsonl", "notifier.log", ServeFile, InfoFile} {
+	for _, name := range []string{"cognito", "overlay", "logs", "mailbox.jsonl", "notifier.log", "sender.log", ServeFile, InfoFile} {
 		errs = append(errs, os.RemoveAll(filepath.Join(state, name)))
 	}
 	return errors.Join(errs...)

@@ -29,8 +29,9 @@ type ServeConfig struct {
 	Addr string `json:"addr"`
 	// Functions maps function names to their emulators' invocation URLs.
 	Functions map[string]string `json:"functions"`
-	// DLQ is the dead-letter queue's URL, in moto_server's SQS.
-	DLQ string `json:"dlq,omitempty"`
+	// DLQs are the functions' dead-letter queues' URLs, in moto_server's
+	// SQS, by function name.
+	DLQs map[string]string `json:"dlqs,omitempty"`
 	// RetryDelays are the asynchronous retries' waits; nil means
 	// lambdaapi.DefaultRetryDelays.
 	RetryDelays []time.Duration `json:"retryDelays,omitempty"`
@@ -77,7 +78,7 @@ func startServing(c ServeConfig, log io.Writer) (*serving, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the local Lambda API: %w", err)
 	}
-	router := lambdaapi.New(lambdaapi.Options{Functions: c.Functions, DLQ: c.DLQ, RetryDelays: c.RetryDelays, Log: log})
+	router := lambdaapi.New(lambdaapi.Options{Functions: c.Functions, DLQs: c.DLQs, RetryDelays: c.RetryDelays, Log: log})
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serving{srv: &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}, router: router,
 		cancel: cancel, served: make(chan error, 1)}

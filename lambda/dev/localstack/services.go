@@ -29,7 +29,7 @@ func (s *Stack) startEmulator(ctx context.Context, o Options, ports []int) error
 		if err != nil {
 			return err
 		}
-		s.emu = e
+		s.emus = append(s.emus, e)
 		s.Emulator = Emulator{URL: e.URL, RuntimeAPI: e.RuntimeAPI}
 		return nil
 	}
@@ -54,11 +54,8 @@ func (s *Stack) startCognito(ctx context.Context, o Options) error {
 	}
 	// cognito-local calls its triggers through the local Lambda API, which
 	// starts after the seed: nothing calls a trigger before then.
-	triggers := map[string]string{"CustomMessage": "function"}
-	if o.Notifier != "" {
-		triggers["PostConfirmation"] = "notifier"
-	}
-	config, err := json.MarshalIndent(map[string]any{
+	triggers := map[string]string{}
+	config := map[string]any{
 		"LambdaClient": map[string]any{
 			"endpoint":    s.Lambda.Endpoint,
 			"region":      Region,
@@ -66,11 +63,23 @@ func (s *Stack) startCognito(ctx context.Context, o Options) error {
 		},
 		"TriggerFunctions": triggers,
 		"ServerConfig":     map[string]any{"hostname": "127.0.0.1", "port": s.Cognito.Port},
-	}, "", "  ")
+	}
+	if o.Mode == ModeCustomEmailSender {
+		// No CustomMessage beside it: with a sender, cognito-local (like
+		// Cognito, for email) would not call it anyway.
+		triggers["CustomEmailSender"] = SenderName
+		config["KMSConfig"] = s.kmsConfig()
+	} else {
+		triggers["CustomMessage"] = "function"
+	}
+	if o.Notifier != "" {
+		triggers["PostConfirmation"] = NotifierName
+	}
+	data, err := json.MarshalIndent(config, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, ".cognito", "config.json"), config, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, ".cognito", "config.json"), data, 0o644); err != nil {
 		return err
 	}
 	env := append(baseEnv(),

@@ -1,8 +1,8 @@
 // Package moto runs moto_server, a real implementation of the AWS APIs
-// cogmail calls (Secrets Manager, SES v2, DynamoDB, SQS), for tests: on a
-// free port of 127.0.0.1, stopped when the test ends. Find, Command and
-// Await serve the local stack, which runs it as one of its processes, and
-// Sent reads what its SES accepted.
+// cogmail calls (Secrets Manager, SES v2, DynamoDB, SQS, KMS), for tests: on
+// a free port of 127.0.0.1, stopped when the test ends. Find, Args and Await
+// serve the local stack, which runs it as one of its processes, KMS makes
+// its key, and Sent reads what its SES accepted.
 package moto
 
 import (

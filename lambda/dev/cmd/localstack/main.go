@@ -1,13 +1,13 @@
 // Command localstack starts and stops cogmail's local stack (see package
 // localstack); `make local-up` and `make local-down` run it.
 //
-//	localstack up -bootstrap PATH [-page PATH] [-notifier PATH] [-state DIR]
+//	localstack up -bootstrap PATH [-page PATH] [-notifier PATH] [-mode MODE -sender PATH] [-state DIR]
 //	localstack forgot [-state DIR] EMAIL [LOCALE]
 //	localstack down [-state DIR]
 //
-// up builds nothing: it takes the function, the page server and the
-// notifier as built by make, leaves the stack running in the background and
-// prints how to use it. It runs this same program as `localstack serve
+// up builds nothing: it takes the function, the page server, the notifier
+// and (with -mode custom-email-sender) the sender as built by make, leaves
+// the stack running in the background and prints how to use it. It runs this same program as `localstack serve
 // -config PATH` in the background too, for the stack's local Lambda API and
 // the collection of SES mail into the mailbox.
 package main
@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stderr)
 	}
 	if len(args) == 0 || args[0] != "up" && args[0] != "down" && args[0] != "forgot" {
-		fmt.Fprintln(stderr, "usage: localstack up -bootstrap PATH [-page PATH] [-notifier PATH] [-state DIR] | localstack forgot [-state DIR] EMAIL [LOCALE] | localstack down [-state DIR]")
+		fmt.Fprintln(stderr, "usage: localstack up -bootstrap PATH [-page PATH] [-notifier PATH] [-mode MODE -sender PATH] [-state DIR] | localstack forgot [-state DIR] EMAIL [LOCALE] | localstack down [-state DIR]")
 		return flag.ErrHelp
 	}
 	flags := flag.NewFlagSet("localstack "+args[0], flag.ContinueOnError)
@@ -56,8 +56,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	bootstrap := flags.String("bootstrap", "build/local/bootstrap", "the function `binary`, built with -tags lambda.norpc")
 	page := flags.String("page", "", "the page server `binary` (lambda/dev/cmd/page); none: the links lead nowhere")
 	notifier := flags.String("notifier", "", "the notifier `binary` (lambda/cmd/notifier, -tags lambda.norpc); none: no notices, no moto_server")
+	modeName := flags.String("mode", string(localstack.ModeCustomMessage), "how cognito-local hands over its emails: "+
+		string(localstack.ModeCustomMessage)+" (to -bootstrap) or "+string(localstack.ModeCustomEmailSender)+" (to -sender)")
+	sender := flags.String("sender", "", "the sender `binary` (lambda/cmd/sender, -tags lambda.norpc), for -mode "+string(localstack.ModeCustomEmailSender))
 	if err := flags.Parse(args[1:]); err != nil {
 		return err
+	}
+	mode, err := localstack.ParseMode(*modeName)
+	if err != nil {
+		return fmt.Errorf("localstack %s: %w", args[0], err)
 	}
 	if *state == "" {
 		root, err := rie.ModuleRoot()
@@ -82,6 +89,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 
+	if mode == localstack.ModeCustomEmailSender {
+		// The sender cannot do without moto_server's KMS and SES.
+		if _, err := moto.Find(); err != nil {
+			return fmt.Errorf("localstack up: mode %s: %w", mode, err)
+		}
+	}
 	if *notifier != "" {
 		if _, err := moto.Find(); err != nil {
 			fmt.Fprintf(stderr, "localstack: starting without the notifier: %v\n", err)
@@ -93,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("localstack up: %w", err)
 	}
 	began := time.Now()
-	s, err := localstack.Start(ctx, localstack.Options{Bootstrap: *bootstrap, Page: *page, Notifier: *notifier,
+	s, err := localstack.Start(ctx, localstack.Options{Mode: mode, Bootstrap: *bootstrap, Sender: *sender, Page: *page, Notifier: *notifier,
 		State: *state, Detach: true, Serve: []string{self, "serve"}})
 	if err != nil {
 		return err
@@ -119,13 +132,31 @@ func walkthrough(w io.Writer, info *localstack.Info, took time.Duration) {
 	} else {
 		fmt.Fprintf(w, "  page server   not started: the emails' links to %s lead nowhere\n", info.Page.URL)
 	}
+	sender := info.Mode == localstack.ModeCustomEmailSender
 	fmt.Fprintf(w, "  cognito       %s  pool %s\n", info.Cognito.Endpoint, info.UserPoolID)
+	functions := "function, the trigger"
+	if sender {
+		functions = "sender, the Custom Email Sender"
+		fmt.Fprintf(w, "  mode          %s: cognito-local encrypts each code under the KMS key and hands it to the sender, which sends through SES\n", info.Mode)
+	}
 	if info.Notifier.Running {
-		fmt.Fprintf(w, "  lambda API    %s (functions: function, the trigger; notifier)\n", info.Lambda.Endpoint)
-		fmt.Fprintf(w, "  moto_server   %s  SES identities %s, table %s, dead-letter queue %s\n",
-			info.Moto.Endpoint, strings.Join(info.Notifier.Domains, ", "), info.Notifier.Table, info.Notifier.DLQ)
+		functions += "; notifier"
+	}
+	fmt.Fprintf(w, "  lambda API    %s (functions: %s)\n", info.Lambda.Endpoint, functions)
+	if info.Moto.Endpoint != "" {
+		domains := info.Sender.Domains // the same as the notifier's
+		if len(domains) == 0 {
+			domains = info.Notifier.Domains
+		}
+		fmt.Fprintf(w, "  moto_server   %s  SES identities %s\n", info.Moto.Endpoint, strings.Join(domains, ", "))
+	}
+	if sender {
+		fmt.Fprintf(w, "  sender        KMS key %s (%s), table %s, dead-letter queue %s\n",
+			info.Sender.KMSKeyARN, info.Sender.KMSKeyAlias, info.Sender.Table, info.Sender.DLQ)
+	}
+	if info.Notifier.Running {
+		fmt.Fprintf(w, "  notifier      table %s, dead-letter queue %s\n", info.Notifier.Table, info.Notifier.DLQ)
 	} else {
-		fmt.Fprintf(w, "  lambda API    %s (functions: function, the trigger)\n", info.Lambda.Endpoint)
 		fmt.Fprintf(w, "  notifier      not started: no password-change notices (make local-up starts it when moto_server is on PATH)\n")
 	}
 	fmt.Fprintf(w, "  app clients   %s (no secret), %s (secret %s)\n", info.Clients.Public.ID, info.Clients.Secret.ID, info.Clients.Secret.Secret)
@@ -140,9 +171,15 @@ func walkthrough(w io.Writer, info *localstack.Info, took time.Duration) {
 	fmt.Fprintf(w, "    --endpoint-url %s --client-id %s \\\n", info.Cognito.Endpoint, info.Clients.Public.ID)
 	fmt.Fprintf(w, "    --username ana@example.com --client-metadata locale=de\n\n")
 	signIn(w, info)
-	fmt.Fprintf(w, "Every message lands in %s, one JSON line each (emailMessage is the HTML):\n\n", rel(string(info.Mailbox)))
-	fmt.Fprintf(w, "  tail -n 1 %s | jq -r .emailMessage > reset.html\n\n", rel(string(info.Mailbox)))
-	if info.Notifier.Running {
+	if sender {
+		fmt.Fprintf(w, "Every email the sender sends lands in %s, one JSON line each, marked \"source\":\"ses\" (html and text decoded):\n\n", rel(string(info.Mailbox)))
+		fmt.Fprintf(w, "  tail -n 1 %s | jq -r .html > reset.html\n", rel(string(info.Mailbox)))
+		fmt.Fprintf(w, "  jq -r 'select(.source == \"ses\") | .text' %s\n\n", rel(string(info.Mailbox)))
+	} else {
+		fmt.Fprintf(w, "Every message lands in %s, one JSON line each (emailMessage is the HTML):\n\n", rel(string(info.Mailbox)))
+		fmt.Fprintf(w, "  tail -n 1 %s | jq -r .emailMessage > reset.html\n\n", rel(string(info.Mailbox)))
+	}
+	if info.Notifier.Running && !sender {
 		fmt.Fprintf(w, "Once a new password is saved, the notifier's notice joins it, marked \"source\":\"ses\" (html and text decoded):\n\n")
 		fmt.Fprintf(w, "  jq -r 'select(.source == \"ses\") | .text' %s\n\n", rel(string(info.Mailbox)))
 	}

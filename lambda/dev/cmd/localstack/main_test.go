@@ -68,3 +68,25 @@ func TestWalkthroughSaysWhetherNoticesGoOut(t *testing.T) {
 		})
 	}
 }
+
+// In the Custom Email Sender mode the banner says so, names the sender and
+// its KMS key, and reads the emails from SES's lines of the mailbox.
+func TestWalkthroughInSenderMode(t *testing.T) {
+	info := localstack.Info{State: t.TempDir(), Region: localstack.Region, Mode: localstack.ModeCustomEmailSender,
+		Moto: localstack.Moto{Endpoint: "http://127.0.0.1:5000"},
+		Sender: localstack.Sender{Running: true, KMSKeyARN: "arn:aws:kms:us-east-1:123456789012:key/k", KMSKeyAlias: localstack.KMSAlias,
+			Table: localstack.SenderTable, DLQ: "http://127.0.0.1:5000/123456789012/cogmail-sender-dlq", Domains: []string{"example.com.internal"}}}
+	var out bytes.Buffer
+	walkthrough(&out, &info, time.Second)
+	for _, want := range []string{
+		"mode          custom-email-sender",
+		"functions: sender, the Custom Email Sender)",
+		"SES identities example.com.internal",
+		"KMS key arn:aws:kms:us-east-1:123456789012:key/k (alias/cogmail-local), table cogmail-sender, dead-letter queue http://127.0.0.1:5000/123456789012/cogmail-sender-dlq",
+		"jq -r .html > reset.html",
+		`select(.source == "ses") | .text`,
+	} {
+		assert.Contains(t, out.String(), want)
+	}
+	assert.NotContains(t, out.String(), ".emailMessage", "cognito-local delivers nothing in this mode")
+}
