@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/cogmail/cogmail/lambda/internal/pageurl"
+	"github.com/cogmail/cogmail/lambda/internal/tenantenv"
 	"github.com/cogmail/cogmail/lambda/tenant"
 	"github.com/cogmail/cogmail/lambda/trigger"
 )
@@ -87,12 +88,5 @@ func exampleHost(rawURL string) bool { return pageurl.Example(rawURL) }
 // Lambda https, or http on a loopback address, the emulator's local page) and
 // returns it without its trailing slash; "" when unset.
 func pageBase(raw string, inLambda bool) (string, error) {
-	base, err := pageurl.Base(raw, inLambda)
-	if err != nil || base == "" {
-		return base, err
-	}
-	if err := tenant.ValidateBaseURL(base + pageReset); err != nil {
-		return "", err
-	}
-	return base, nil
+	return tenantenv.PageBase(raw, inLambda, pageReset)
 }

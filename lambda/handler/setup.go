@@ -4,8 +4,8 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
-	"os"
 
+	"github.com/cogmail/cogmail/lambda/internal/tenantenv"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/render"
@@ -17,7 +17,7 @@ import (
 const (
 	// EnvTemplatesDir names a folder holding tenants/<id>/ that override the
 	// embedded ones (a Lambda layer under /opt, say).
-	EnvTemplatesDir = "COGMAIL_TEMPLATES_DIR"
+	EnvTemplatesDir = tenantenv.EnvTemplatesDir
 	// EnvTenantAttribute names the user attribute holding the tenant id.
 	EnvTenantAttribute = "COGMAIL_TENANT_ATTRIBUTE"
 	// EnvPageURL is the reference page's address (template.yaml sets it to
@@ -103,10 +103,4 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 // the embedded tenants, which the build's tests and `cogmail check`
 // validated (tenant.Checked): a cold start reads them without validating
 // them again, and validates an overlay's on first use.
-func Layers(getenv func(string) string) []fs.FS {
-	embedded := tenant.Checked(templates.FS)
-	if dir := getenv(EnvTemplatesDir); dir != "" {
-		return []fs.FS{os.DirFS(dir), embedded}
-	}
-	return []fs.FS{embedded}
-}
+func Layers(getenv func(string) string) []fs.FS { return tenantenv.Layers(getenv) }

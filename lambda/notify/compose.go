@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"strings"
-	"time"
 
 	"golang.org/x/text/language"
 
 	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/internal/mailfrom"
 	"github.com/cogmail/cogmail/lambda/internal/pageurl"
+	"github.com/cogmail/cogmail/lambda/internal/userattr"
 	"github.com/cogmail/cogmail/lambda/link"
 	cogmail "github.com/cogmail/cogmail/lambda/mail"
 	"github.com/cogmail/cogmail/lambda/render"
@@ -99,8 +98,8 @@ func (n *Notifier) write(ctx context.Context, in input, tg target, rec *record) 
 		rec.warning = join(rec.warning, "no report link: "+linkErr.Error())
 	}
 	email, err := n.cfg.Renderer.Render(render.Message{
-		Kind: in.kind, Tenant: t, Locale: tag, Name: name(in.attrs), Link: signed,
-		Expiry: t.ReportExpiry(), When: in.when, Zone: zone(in.attrs["zoneinfo"]),
+		Kind: in.kind, Tenant: t, Locale: tag, Name: userattr.Name(in.attrs), Link: signed,
+		Expiry: t.ReportExpiry(), When: in.when, Zone: userattr.Zone(in.attrs["zoneinfo"]),
 	})
 	if err != nil {
 		return cogmail.Message{}, fmt.Errorf("render: %w", err)
@@ -135,7 +134,7 @@ func (n *Notifier) link(ctx context.Context, in input, t *tenant.Tenant, tag lan
 	case in.pool == "":
 		return "", errors.New("the event names no user pool")
 	}
-	ring := n.keyring(ctx)
+	ring := n.keys.Get(ctx)
 	if ring == nil {
 		return "", errors.New("no signing key loaded")
 	}
@@ -150,30 +149,6 @@ func fixLink(t *tenant.Tenant) string {
 		return "set " + envPageURL + " or links.reportUrl in tenants/default/tenant.json (an overlay)"
 	}
 	return "set links.reportUrl in tenants/" + t.ID + "/tenant.json"
-}
-
-// name is the user's name as the trigger reads it; the renderer decides
-// whether to greet by it.
-func name(attrs map[string]string) string {
-	if n := attrs["given_name"]; n != "" {
-		return n
-	}
-	return attrs["name"]
-}
-
-// zone is the user's time zone from their zoneinfo attribute (an IANA
-// name; the binary embeds the database), else UTC. "Local" names the
-// function's own zone, not the user's.
-func zone(zoneinfo string) *time.Location {
-	zoneinfo = strings.TrimSpace(zoneinfo)
-	if zoneinfo == "" || zoneinfo == "Local" || len(zoneinfo) > 64 {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(zoneinfo)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 func join(a, b string) string {

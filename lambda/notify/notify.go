@@ -34,9 +34,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
-	"sync"
 	"time"
 
+	"github.com/cogmail/cogmail/lambda/internal/keyring"
 	"github.com/cogmail/cogmail/lambda/link"
 	cogmail "github.com/cogmail/cogmail/lambda/mail"
 	"github.com/cogmail/cogmail/lambda/once"
@@ -58,7 +58,7 @@ type Config struct {
 	TenantAttribute string
 	Keyring         *link.Keyring
 	// RetryKeys, when set and Keyring is nil, is tried again at most every
-	// keyRetryEvery.
+	// keyring.RetryEvery.
 	RetryKeys func(context.Context) (*link.Keyring, error)
 	// PageURL, when set, replaces the default tenant's report link to an
 	// example host: <PageURL>/report.
@@ -88,13 +88,11 @@ type Notifier struct {
 	cfg Config
 	ses *cogmail.Sender
 
-	keyMu   sync.Mutex
-	ring    *link.Keyring
-	lastTry time.Time
+	keys *keyring.Keys
 }
 
-// How often a missing keyring is fetched again.
-const keyRetryEvery = 30 * time.Second
+// withoutKey is what a missing signing key means, for the log.
+const withoutKey = "notices go out without a report link"
 
 // New returns a Notifier; a nil Now or Logger means time.Now and
 // slog.Default.
@@ -108,29 +106,11 @@ func New(cfg Config) *Notifier {
 	if cfg.TenantAttribute == "" {
 		cfg.TenantAttribute = tenant.DefaultAttribute
 	}
-	n := &Notifier{cfg: cfg, ring: cfg.Keyring}
+	n := &Notifier{cfg: cfg, keys: keyring.New(cfg.Keyring, cfg.RetryKeys, cfg.Logger, withoutKey)}
 	if cfg.SES != nil {
 		n.ses = &cogmail.Sender{SES: cfg.SES}
 	}
 	return n
-}
-
-// keyring is the signing keyring, fetched again if it failed to load.
-func (n *Notifier) keyring(ctx context.Context) *link.Keyring {
-	n.keyMu.Lock()
-	defer n.keyMu.Unlock()
-	if n.ring != nil || n.cfg.RetryKeys == nil || time.Since(n.lastTry) < keyRetryEvery {
-		return n.ring
-	}
-	n.lastTry = time.Now()
-	ring, err := n.cfg.RetryKeys(ctx)
-	if err != nil {
-		n.cfg.Logger.Error("signing keys still unavailable: notices go out without a report link", "error", err.Error())
-		return nil
-	}
-	n.cfg.Logger.Info("signing keys loaded on retry", "keyring", ring)
-	n.ring = ring
-	return ring
 }
 
 // Invoke answers one event. A Post confirmation event gets itself back and

@@ -3,10 +3,8 @@ package notify
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/mail"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -14,8 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/cogmail/cogmail/lambda/internal/keyring"
 	"github.com/cogmail/cogmail/lambda/internal/mailfrom"
-	"github.com/cogmail/cogmail/lambda/internal/pageurl"
+	"github.com/cogmail/cogmail/lambda/internal/tenantenv"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/once"
@@ -40,7 +39,6 @@ const (
 	EnvFrom = mailfrom.EnvFrom
 
 	envPageURL         = "COGMAIL_PAGE_URL"
-	envTemplatesDir    = "COGMAIL_TEMPLATES_DIR"
 	envTenantAttribute = "COGMAIL_TENANT_ATTRIBUTE"
 	envFunctionName    = "AWS_LAMBDA_FUNCTION_NAME"
 )
@@ -57,16 +55,7 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 // Configure is Setup's configuration, for a caller that changes some of it
 // before New (`cogmail render` sends nothing, and looks nobody up).
 func Configure(ctx context.Context, getenv func(string) string, logger *slog.Logger) Config {
-	type loaded struct {
-		ring   *link.Keyring
-		source keys.Source
-		err    error
-	}
-	keyring := make(chan loaded, 1)
-	go func() {
-		ring, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
-		keyring <- loaded{ring, source, err}
-	}()
+	waitKeys := keyring.Start(ctx, getenv, logger, withoutKey)
 
 	inLambda := keys.InLambda(getenv)
 	cfg := Config{Logger: logger, TenantAttribute: getenv(envTenantAttribute), InLambda: inLambda}
@@ -75,8 +64,8 @@ func Configure(ctx context.Context, getenv func(string) string, logger *slog.Log
 		logger.Error("templates failed to load; no notice can be written", "error", err.Error())
 		cfg.Renderer, cfg.RendererErr = nil, err
 	}
-	cfg.Tenants = tenant.NewStore(layers(getenv)...)
-	if cfg.PageURL, err = pageBase(getenv(envPageURL), inLambda); err != nil {
+	cfg.Tenants = tenant.NewStore(tenantenv.Layers(getenv)...)
+	if cfg.PageURL, err = tenantenv.PageBase(getenv(envPageURL), inLambda, pageReport); err != nil {
 		logger.Error(envPageURL+" is not used: the default tenant keeps its own report link", "error", err.Error())
 	}
 	if cfg.From, err = parseFrom(getenv(EnvFrom)); err != nil {
@@ -105,44 +94,9 @@ func Configure(ctx context.Context, getenv func(string) string, logger *slog.Log
 		}
 	}
 
-	k := <-keyring
-	switch {
-	case k.err != nil && k.source == keys.SourceSecretsManager:
-		logger.Error("no signing key yet; notices go out without a report link until it loads", "source", string(k.source), "error", k.err.Error())
-		cfg.RetryKeys = func(ctx context.Context) (*link.Keyring, error) {
-			ring, _, err := keys.Load(ctx, keys.Options{Getenv: getenv})
-			return ring, err
-		}
-	case k.err != nil:
-		logger.Error("no signing key; notices go out without a report link", "source", string(k.source), "error", k.err.Error())
-	case k.source == keys.SourceDevelopment:
-		logger.Warn("signing with the built-in development keyring: links prove nothing; set COGMAIL_SIGNING_KEYS or COGMAIL_KEYS_SECRET_ARN")
-	}
-	cfg.Keyring = k.ring
+	cfg.Keyring, cfg.RetryKeys = waitKeys()
 	logger.Info("notifier ready", "config", cfg.String())
 	return cfg
-}
-
-// layers are where tenants are looked up, as the trigger looks them up: the
-// overlay folder, if set, then the embedded tenants, validated by the build.
-func layers(getenv func(string) string) []fs.FS {
-	embedded := tenant.Checked(templates.FS)
-	if dir := getenv(envTemplatesDir); dir != "" {
-		return []fs.FS{os.DirFS(dir), embedded}
-	}
-	return []fs.FS{embedded}
-}
-
-// pageBase reads COGMAIL_PAGE_URL as the trigger does.
-func pageBase(raw string, inLambda bool) (string, error) {
-	base, err := pageurl.Base(raw, inLambda)
-	if err != nil || base == "" {
-		return base, err
-	}
-	if err := tenant.ValidateBaseURL(base + pageReport); err != nil {
-		return "", err
-	}
-	return base, nil
 }
 
 // parseFrom reads "Name <address>" (or a bare address); nil when unset.

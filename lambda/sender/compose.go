@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"golang.org/x/text/language"
@@ -12,6 +11,7 @@ import (
 	"github.com/cogmail/cogmail/lambda/gate"
 	"github.com/cogmail/cogmail/lambda/internal/mailfrom"
 	"github.com/cogmail/cogmail/lambda/internal/pageurl"
+	"github.com/cogmail/cogmail/lambda/internal/userattr"
 	"github.com/cogmail/cogmail/lambda/link"
 	cogmail "github.com/cogmail/cogmail/lambda/mail"
 	"github.com/cogmail/cogmail/lambda/render"
@@ -103,13 +103,13 @@ func (s *Sender) write(ctx context.Context, in input, tg target, rec *record) (c
 		rec.warning = join(rec.warning, "no link: "+linkErr.Error())
 	}
 	m := render.Message{
-		Kind: in.kind, Tenant: t, Locale: tag, Name: name(in.attrs), Link: signed,
+		Kind: in.kind, Tenant: t, Locale: tag, Name: userattr.Name(in.attrs), Link: signed,
 		Expiry: expiry(in.kind, t), Sent: true,
 	}
 	var must []string
 	switch in.kind {
 	case trigger.Takeover:
-		m.When, m.Zone = in.when, zone(in.attrs["zoneinfo"])
+		m.When, m.Zone = in.when, userattr.Zone(in.attrs["zoneinfo"])
 		if m.When.IsZero() {
 			m.When = s.cfg.Now()
 		}
@@ -178,7 +178,7 @@ func (s *Sender) link(ctx context.Context, in input, t *tenant.Tenant, tag langu
 	case trigger.Takeover:
 		p.Purpose = link.PurposeReport
 	}
-	ring := s.keyring(ctx)
+	ring := s.keys.Get(ctx)
 	if ring == nil {
 		return "", errors.New("no signing key loaded")
 	}
@@ -230,28 +230,6 @@ func expiry(kind trigger.Kind, t *tenant.Tenant) time.Duration {
 		return t.ReportExpiry()
 	}
 	return 0
-}
-
-// name is the user's name as the trigger reads it; the renderer decides
-// whether to greet by it (never in an email to an unproven address).
-func name(attrs map[string]string) string {
-	if n := attrs["given_name"]; n != "" {
-		return n
-	}
-	return attrs["name"]
-}
-
-// zone is the user's time zone from their zoneinfo attribute, else UTC.
-func zone(zoneinfo string) *time.Location {
-	zoneinfo = strings.TrimSpace(zoneinfo)
-	if zoneinfo == "" || zoneinfo == "Local" || len(zoneinfo) > 64 {
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(zoneinfo)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 func join(a, b string) string {

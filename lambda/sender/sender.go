@@ -31,9 +31,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
-	"sync"
 	"time"
 
+	"github.com/cogmail/cogmail/lambda/internal/keyring"
 	"github.com/cogmail/cogmail/lambda/link"
 	cogmail "github.com/cogmail/cogmail/lambda/mail"
 	"github.com/cogmail/cogmail/lambda/once"
@@ -61,7 +61,7 @@ type Config struct {
 	TenantAttribute string
 	Keyring         *link.Keyring
 	// RetryKeys, when set and Keyring is nil, is tried again at most every
-	// keyRetryEvery.
+	// keyring.RetryEvery.
 	RetryKeys func(context.Context) (*link.Keyring, error)
 	// PageURL, when set, replaces the default tenant's links to example
 	// hosts: <PageURL>/reset, /confirm, /activate and /report.
@@ -87,13 +87,11 @@ type Sender struct {
 	cfg Config
 	ses *cogmail.Sender
 
-	keyMu   sync.Mutex
-	ring    *link.Keyring
-	lastTry time.Time
+	keys *keyring.Keys
 }
 
-// How often a missing keyring is fetched again.
-const keyRetryEvery = 30 * time.Second
+// withoutKey is what a missing signing key means, for the log.
+const withoutKey = "emails go out without a link"
 
 // New returns a Sender; a nil Now or Logger means time.Now and
 // slog.Default.
@@ -107,29 +105,11 @@ func New(cfg Config) *Sender {
 	if cfg.TenantAttribute == "" {
 		cfg.TenantAttribute = tenant.DefaultAttribute
 	}
-	s := &Sender{cfg: cfg, ring: cfg.Keyring}
+	s := &Sender{cfg: cfg, keys: keyring.New(cfg.Keyring, cfg.RetryKeys, cfg.Logger, withoutKey)}
 	if cfg.SES != nil {
 		s.ses = &cogmail.Sender{SES: cfg.SES}
 	}
 	return s
-}
-
-// keyring is the signing keyring, fetched again if it failed to load.
-func (s *Sender) keyring(ctx context.Context) *link.Keyring {
-	s.keyMu.Lock()
-	defer s.keyMu.Unlock()
-	if s.ring != nil || s.cfg.RetryKeys == nil || time.Since(s.lastTry) < keyRetryEvery {
-		return s.ring
-	}
-	s.lastTry = time.Now()
-	ring, err := s.cfg.RetryKeys(ctx)
-	if err != nil {
-		s.cfg.Logger.Error("signing keys still unavailable: emails go out without a link", "error", err.Error())
-		return nil
-	}
-	s.cfg.Logger.Info("signing keys loaded on retry", "keyring", ring)
-	s.ring = ring
-	return ring
 }
 
 // Invoke answers one event: a short JSON summary, and an error when a later

@@ -3,9 +3,7 @@ package sender
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/cogmail/cogmail/lambda/internal/keyring"
 	"github.com/cogmail/cogmail/lambda/internal/mailfrom"
-	"github.com/cogmail/cogmail/lambda/internal/pageurl"
+	"github.com/cogmail/cogmail/lambda/internal/tenantenv"
 	"github.com/cogmail/cogmail/lambda/keys"
-	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/once"
 	"github.com/cogmail/cogmail/lambda/render"
 	"github.com/cogmail/cogmail/lambda/tenant"
@@ -40,7 +38,6 @@ const (
 	EnvFrom = mailfrom.EnvFrom
 
 	envPageURL         = "COGMAIL_PAGE_URL"
-	envTemplatesDir    = "COGMAIL_TEMPLATES_DIR"
 	envTenantAttribute = "COGMAIL_TENANT_ATTRIBUTE"
 )
 
@@ -60,16 +57,7 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger,
 // before New (`cogmail render` decrypts, sends and claims nothing). A nil
 // decrypter leaves Config.Decrypter nil.
 func Configure(ctx context.Context, getenv func(string) string, logger *slog.Logger, decrypter NewDecrypter) Config {
-	type loaded struct {
-		ring   *link.Keyring
-		source keys.Source
-		err    error
-	}
-	keyring := make(chan loaded, 1)
-	go func() {
-		ring, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
-		keyring <- loaded{ring, source, err}
-	}()
+	waitKeys := keyring.Start(ctx, getenv, logger, withoutKey)
 
 	inLambda := keys.InLambda(getenv)
 	cfg := Config{Logger: logger, TenantAttribute: getenv(envTenantAttribute), InLambda: inLambda}
@@ -78,8 +66,8 @@ func Configure(ctx context.Context, getenv func(string) string, logger *slog.Log
 		logger.Error("templates failed to load; no email can be written", "error", err.Error())
 		cfg.Renderer, cfg.RendererErr = nil, err
 	}
-	cfg.Tenants = tenant.NewStore(layers(getenv)...)
-	if cfg.PageURL, err = pageBase(getenv(envPageURL), inLambda); err != nil {
+	cfg.Tenants = tenant.NewStore(tenantenv.Layers(getenv)...)
+	if cfg.PageURL, err = tenantenv.PageBase(getenv(envPageURL), inLambda, pageReset); err != nil {
 		logger.Error(envPageURL+" is not used: the default tenant keeps its own links", "error", err.Error())
 	}
 	if cfg.From, err = mailfrom.Parse(getenv(EnvFrom)); err != nil {
@@ -113,44 +101,9 @@ func Configure(ctx context.Context, getenv func(string) string, logger *slog.Log
 		}
 	}
 
-	k := <-keyring
-	switch {
-	case k.err != nil && k.source == keys.SourceSecretsManager:
-		logger.Error("no signing key yet; emails go out without a link until it loads", "source", string(k.source), "error", k.err.Error())
-		cfg.RetryKeys = func(ctx context.Context) (*link.Keyring, error) {
-			ring, _, err := keys.Load(ctx, keys.Options{Getenv: getenv})
-			return ring, err
-		}
-	case k.err != nil:
-		logger.Error("no signing key; emails go out without a link", "source", string(k.source), "error", k.err.Error())
-	case k.source == keys.SourceDevelopment:
-		logger.Warn("signing with the built-in development keyring: links prove nothing; set COGMAIL_SIGNING_KEYS or COGMAIL_KEYS_SECRET_ARN")
-	}
-	cfg.Keyring = k.ring
+	cfg.Keyring, cfg.RetryKeys = waitKeys()
 	logger.Info("custom email sender ready", "config", cfg.String())
 	return cfg
-}
-
-// layers are where tenants are looked up, as the trigger looks them up: the
-// overlay folder, if set, then the embedded tenants, validated by the build.
-func layers(getenv func(string) string) []fs.FS {
-	embedded := tenant.Checked(templates.FS)
-	if dir := getenv(envTemplatesDir); dir != "" {
-		return []fs.FS{os.DirFS(dir), embedded}
-	}
-	return []fs.FS{embedded}
-}
-
-// pageBase reads COGMAIL_PAGE_URL as the trigger does.
-func pageBase(raw string, inLambda bool) (string, error) {
-	base, err := pageurl.Base(raw, inLambda)
-	if err != nil || base == "" {
-		return base, err
-	}
-	if err := tenant.ValidateBaseURL(base + pageReset); err != nil {
-		return "", err
-	}
-	return base, nil
 }
 
 // String describes the configuration for the cold-start log line: no
