@@ -45,9 +45,10 @@ const (
 	// is no application to sign in to locally, so the page server serves a
 	// sign-in page of its own (page.SignInPath) when its Cognito is local.
 	signInPath = "/signin"
-	// startTimeout bounds a start that normally takes a few seconds, on a
-	// machine that may be ten times slower than idle.
-	startTimeout = 30 * patience.Slowdown * time.Second / 10
+	// startTimeout bounds a start that takes up to 8 s on an idle machine
+	// (moto_server and cognito-local are interpreted, and start beside two
+	// or three emulators), on a machine that may be ten times slower.
+	startTimeout = patience.Slowdown * 8 * time.Second
 )
 
 // Options configures Start.

@@ -37,7 +37,7 @@ var (
 
 // startWithin bounds a start and what a test then does with the stack;
 // idle, a start takes a few seconds.
-var startWithin = patience.For(10 * time.Second)
+var startWithin = patience.For(15 * time.Second)
 
 // requireStack skips, saying why, where the stack cannot run: Require's
 // reasons, or no emulator (make tools installs it).
