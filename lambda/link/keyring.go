@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // MinKeyBytes is the shortest key accepted: HMAC-SHA256 gains nothing from
@@ -28,14 +29,21 @@ type Keyring struct {
 	// macs keeps a pool of HMAC states per key: setting one up costs more
 	// than signing a link.
 	macs map[string]*sync.Pool
+	// added is when each key was added, where the keyring says: what a
+	// rotation needs to know when a key may become current or be retired.
+	// Verification never looks at it.
+	added map[string]time.Time
 }
 
 type keyringJSON struct {
 	Current string            `json:"current"`
 	Keys    map[string]string `json:"keys"`
+	Added   map[string]string `json:"added,omitempty"`
 }
 
-// ParseKeyring reads {"current":"KID","keys":{"KID":"<base64>"}}. Keys may be
+// ParseKeyring reads {"current":"KID","keys":{"KID":"<base64>"}}, with an
+// optional "added":{"KID":"<RFC 3339 time>"} saying when keys were added (by
+// package keys' edits), which only rotation reads. Keys may be
 // standard or URL-safe base64, padded or not, and must decode to at least
 // MinKeyBytes that are not one byte repeated (32 zero bytes, a key someone
 // typed to get going). Every problem is reported at once; no error repeats
@@ -75,6 +83,21 @@ func ParseKeyring(data []byte) (*Keyring, error) {
 			continue
 		}
 		ring.keys[kid] = key
+	}
+	// A time that does not parse, or names no key, is refused rather than
+	// dropped: a rotation would misjudge the key's age.
+	ring.added = make(map[string]time.Time, len(raw.Added))
+	for kid, text := range raw.Added {
+		if _, ok := raw.Keys[kid]; !ok {
+			errs = append(errs, fmt.Errorf("keyring: \"added\" names key %q, which is not among the keys", kid))
+			continue
+		}
+		at, err := time.Parse(time.RFC3339, text)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("keyring: \"added\" time of key %q is not RFC 3339 (2006-01-02T15:04:05Z)", kid))
+			continue
+		}
+		ring.added[kid] = at.UTC()
 	}
 	if raw.Current == "" {
 		errs = append(errs, errors.New("keyring: \"current\" is empty"))
@@ -138,6 +161,13 @@ func (k *Keyring) Derive(label string) []byte {
 
 // Current returns the id of the key new links are signed with.
 func (k *Keyring) Current() string { return k.current }
+
+// Added returns when key kid was added, if the keyring says (the optional
+// "added" member); ok is false for a key it gives no time for.
+func (k *Keyring) Added(kid string) (at time.Time, ok bool) {
+	at, ok = k.added[kid]
+	return at, ok
+}
 
 // IDs returns the key ids in the ring, sorted.
 func (k *Keyring) IDs() []string {
