@@ -25,7 +25,7 @@ VULNDB              := $(BIN)/vulndb-$(VULNDB_VERSION)
 # The function as Lambda runs it: static, no RPC shim, reproducible paths.
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags=-s\ -w
 
-.PHONY: vulncheck local-forgot e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction preview coldstart build-NotifierFunction build-notifier build-SenderFunction build-sender
+.PHONY: vulncheck local-forgot e2e help tools invoke render test check vet fmt-check staticcheck lint build build-local bench fuzz golden clean build-CogmailFunction node-deps build-page local-up local-down build-PageFunction preview coldstart build-NotifierFunction build-notifier build-SenderFunction build-sender build-RotationFunction build-rotate
 
 # A bare `make` prints the targets; nothing runs by surprise.
 .DEFAULT_GOAL := help
@@ -75,6 +75,10 @@ build-notifier: ## the notifier function for this machine, in build/local/
 # emulator. Its first build compiles the AWS Encryption SDK: minutes.
 build-sender: ## the Custom Email Sender function for this machine, in build/local/
 	CGO_ENABLED=0 go build $(LAMBDA_FLAGS) -o build/local/sender ./lambda/cmd/sender
+
+# The keyring's Secrets Manager rotation function for this machine.
+build-rotate: ## the keyring rotation function for this machine, in build/local/
+	CGO_ENABLED=0 go build $(LAMBDA_FLAGS) -o build/local/rotate ./lambda/cmd/rotate
 
 # The page server the local stack's emails link to.
 build-page: ## the reset page server, in build/local/
@@ -155,6 +159,10 @@ build-NotifierFunction: ## run by `sam build` for the notifier
 # Run by `sam build` for the Custom Email Sender function.
 build-SenderFunction: ## run by `sam build` for the Custom Email Sender function
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./lambda/cmd/sender
+
+# Run by `sam build` for the keyring's rotation function.
+build-RotationFunction: ## run by `sam build` for the keyring's Secrets Manager rotation function
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./lambda/cmd/rotate
 
 bench: ## the benchmarks of BENCHMARKS.md
 	go test ./lambda/handler -run '^$$' -bench . -benchmem -count 5

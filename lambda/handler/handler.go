@@ -23,6 +23,7 @@ import (
 
 	"github.com/cogmail/cogmail/lambda/event"
 	"github.com/cogmail/cogmail/lambda/gate"
+	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/locale"
 	"github.com/cogmail/cogmail/lambda/render"
@@ -68,6 +69,9 @@ type Config struct {
 	RefuseExampleHosts bool
 	Now                func() time.Time
 	Logger             *slog.Logger
+	// MetricsNamespace is the CloudWatch namespace of the log line's
+	// metrics; "" means metrics.DefaultNamespace.
+	MetricsNamespace string
 }
 
 // Handler answers Custom Message events. It implements lambda.Handler, so the
@@ -77,6 +81,8 @@ type Handler struct {
 	ring    atomic.Pointer[link.Keyring]
 	lastTry atomic.Int64 // unix nanoseconds of the last RetryKeys
 	checked sync.Map     // tenant ids whose links checkLinks has logged
+	// The log line's metrics: with an email, and without one.
+	emailMetrics, answerMetrics *metrics.Spec
 }
 
 // How often, and for how long, a missing keyring is fetched again.
@@ -96,7 +102,14 @@ func New(cfg Config) *Handler {
 	if cfg.TenantAttribute == "" {
 		cfg.TenantAttribute = tenant.DefaultAttribute
 	}
-	h := &Handler{cfg: cfg}
+	h := &Handler{cfg: cfg,
+		emailMetrics: metrics.NewSpec(cfg.MetricsNamespace, metrics.FunctionTrigger,
+			metrics.Metric{Name: metrics.Answers, Unit: metrics.Count, Dims: []string{metrics.DimKind, metrics.DimOutcome}},
+			metrics.Metric{Name: metrics.RenderMillis, Unit: metrics.Milliseconds, Dims: []string{metrics.DimKind}},
+			metrics.Metric{Name: metrics.EmailChars, Unit: metrics.Count, Dims: []string{metrics.DimKind}}),
+		answerMetrics: metrics.NewSpec(cfg.MetricsNamespace, metrics.FunctionTrigger,
+			metrics.Metric{Name: metrics.Answers, Unit: metrics.Count, Dims: []string{metrics.DimKind, metrics.DimOutcome}}),
+	}
 	h.ring.Store(cfg.Keyring)
 	return h
 }
@@ -132,7 +145,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 			rec.outcome, rec.err = outcomePassthrough, fmt.Errorf("panic: %T", p) // its value may quote the event
 			out, err = payload, nil
 		}
-		rec.log(ctx, h.cfg.Logger, time.Since(start))
+		rec.log(ctx, h.cfg.Logger, time.Since(start), h.emailMetrics, h.answerMetrics)
 	}()
 
 	e, perr := event.Parse(payload)
@@ -142,6 +155,9 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 	}
 	rec.trigger = e.TriggerSource
 	kind, ok := trigger.Of(e.TriggerSource)
+	if ok {
+		rec.kind = string(kind)
+	}
 	switch {
 	case !ok:
 		rec.outcome, rec.reason = outcomePassthrough, "trigger source not rendered"
@@ -338,13 +354,15 @@ func (h *Handler) link(ctx context.Context, e *event.Event, kind trigger.Kind, t
 // record is one invocation's log line. It holds no address, phone number,
 // name, username or key: only what helps an operator.
 type record struct {
-	trigger, tenant, tenantBy, locale, localeFrom string
-	outcome, reason, warning                      string
-	chars                                         int
-	err, tenantErr                                error
+	trigger, kind, tenant, tenantBy, locale, localeFrom string
+	outcome, reason, warning                            string
+	chars                                               int
+	err, tenantErr                                      error
 }
 
-func (r record) log(ctx context.Context, logger *slog.Logger, d time.Duration) {
+// log writes the line; with an email, emailMetrics are its metrics, else
+// answerMetrics.
+func (r record) log(ctx context.Context, logger *slog.Logger, d time.Duration, emailMetrics, answerMetrics *metrics.Spec) {
 	level := slog.LevelInfo
 	switch {
 	case r.outcome == outcomePassthrough && r.err != nil, r.outcome == outcomeFallback:
@@ -352,13 +370,15 @@ func (r record) log(ctx context.Context, logger *slog.Logger, d time.Duration) {
 	case r.err != nil, r.outcome == outcomePassthrough, r.warning != "":
 		level = slog.LevelWarn
 	}
-	attrs := []slog.Attr{
+	ms := float64(d.Microseconds()) / 1000
+	// Room for every attribute: the warm path grows no slice.
+	attrs := append(make([]slog.Attr, 0, 20),
 		slog.String("trigger", r.trigger),
 		slog.String("tenant", r.tenant),
 		slog.String("locale", r.locale),
 		slog.String("outcome", r.outcome),
-		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
-	}
+		slog.Float64("duration_ms", ms),
+	)
 	if r.chars > 0 {
 		attrs = append(attrs, slog.Int("email_chars", r.chars))
 	}
@@ -376,6 +396,17 @@ func (r record) log(ctx context.Context, logger *slog.Logger, d time.Duration) {
 	}
 	if r.err != nil {
 		attrs = append(attrs, slog.String("error", r.err.Error()))
+	}
+	kind := r.kind
+	if kind == "" {
+		kind = metrics.KindOther // a source it does not render, or no event
+	}
+	attrs = append(attrs, slog.String(metrics.DimKind, kind), slog.String(metrics.DimOutcome, r.outcome), slog.Int(metrics.Answers, 1))
+	if r.chars > 0 && r.outcome != outcomePassthrough {
+		attrs = append(attrs, slog.Float64(metrics.RenderMillis, ms), slog.Int(metrics.EmailChars, r.chars))
+		attrs = emailMetrics.Append(attrs, time.Now())
+	} else {
+		attrs = answerMetrics.Append(attrs, time.Now())
 	}
 	logger.LogAttrs(ctx, level, "custom message", attrs...)
 }

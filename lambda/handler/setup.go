@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"log/slog"
 
+	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/internal/tenantenv"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
@@ -58,7 +59,7 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		keyring <- loaded{ring, source, err}
 	}()
 
-	cfg := Config{Logger: logger, TenantAttribute: getenv(EnvTenantAttribute)}
+	cfg := Config{Logger: logger, TenantAttribute: getenv(EnvTenantAttribute), MetricsNamespace: getenv(metrics.EnvNamespace)}
 	var err error
 	if cfg.Renderer, err = render.Open(templates.FS); err != nil {
 		logger.Error("templates failed to load; every email will be the minimal one", "error", err.Error())

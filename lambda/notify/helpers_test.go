@@ -258,6 +258,7 @@ func lastLog(t testing.TB, logs *bytes.Buffer) map[string]any {
 	lines := logLines(t, logs)
 	for i := len(lines) - 1; i >= 0; i-- {
 		if lines[i]["msg"] == "notice" {
+			checkEMF(t, lines[i])
 			return lines[i]
 		}
 	}

@@ -1,12 +1,15 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/cogmail/cogmail/lambda/internal/metrics"
 )
 
 // Outcomes, as logged.
@@ -31,7 +34,7 @@ type record struct {
 	err                         error
 }
 
-func (r *record) log(ctx context.Context, logger *slog.Logger, d time.Duration) {
+func (r *record) log(ctx context.Context, logger *slog.Logger, d time.Duration, spec *metrics.Spec) {
 	level := slog.LevelInfo
 	switch {
 	case r.outcome == outcomeFailed:
@@ -56,6 +59,8 @@ func (r *record) log(ctx context.Context, logger *slog.Logger, d time.Duration) 
 	if r.err != nil {
 		attrs = append(attrs, slog.String("error", r.err.Error()), slog.Bool("retryable", r.retryable))
 	}
+	attrs = spec.Append(append(attrs, slog.String(metrics.DimKind, cmp.Or(r.kind, metrics.KindOther)),
+		slog.String(metrics.DimOutcome, r.outcome), slog.Int(metrics.Notices, 1)), time.Now())
 	logger.LogAttrs(ctx, level, "notice", attrs...)
 }
 

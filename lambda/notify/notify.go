@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/cogmail/cogmail/lambda/internal/keyring"
+	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/link"
 	cogmail "github.com/cogmail/cogmail/lambda/mail"
 	"github.com/cogmail/cogmail/lambda/once"
@@ -57,8 +58,9 @@ type Config struct {
 	// means tenant.DefaultAttribute.
 	TenantAttribute string
 	Keyring         *link.Keyring
-	// RetryKeys, when set and Keyring is nil, is tried again at most every
-	// keyring.RetryEvery.
+	// RetryKeys, when set, reads the keyring again: at most every
+	// keyring.RetryEvery while Keyring is nil, every keyring.RefreshEvery
+	// once loaded (lambda/internal/keyring).
 	RetryKeys func(context.Context) (*link.Keyring, error)
 	// PageURL, when set, replaces the default tenant's report link to an
 	// example host: <PageURL>/report.
@@ -81,6 +83,9 @@ type Config struct {
 
 	Now    func() time.Time
 	Logger *slog.Logger
+	// MetricsNamespace is the CloudWatch namespace of the log line's
+	// metrics; "" means metrics.DefaultNamespace.
+	MetricsNamespace string
 }
 
 // Notifier answers the notifier's events. It implements lambda.Handler.
@@ -88,7 +93,8 @@ type Notifier struct {
 	cfg Config
 	ses *cogmail.Sender
 
-	keys *keyring.Keys
+	keys    *keyring.Keys
+	metrics *metrics.Spec // the log line's
 }
 
 // withoutKey is what a missing signing key means, for the log.
@@ -106,7 +112,9 @@ func New(cfg Config) *Notifier {
 	if cfg.TenantAttribute == "" {
 		cfg.TenantAttribute = tenant.DefaultAttribute
 	}
-	n := &Notifier{cfg: cfg, keys: keyring.New(cfg.Keyring, cfg.RetryKeys, cfg.Logger, withoutKey)}
+	n := &Notifier{cfg: cfg, keys: keyring.New(cfg.Keyring, cfg.RetryKeys, cfg.Logger, withoutKey),
+		metrics: metrics.NewSpec(cfg.MetricsNamespace, metrics.FunctionNotifier,
+			metrics.Metric{Name: metrics.Notices, Unit: metrics.Count, Dims: []string{metrics.DimKind, metrics.DimOutcome}})}
 	if cfg.SES != nil {
 		n.ses = &cogmail.Sender{SES: cfg.SES}
 	}
@@ -131,7 +139,7 @@ func (n *Notifier) Invoke(ctx context.Context, payload []byte) (out []byte, err 
 				out, err = summary(rec), rec.err
 			}
 		}
-		rec.log(ctx, n.cfg.Logger, time.Since(start))
+		rec.log(ctx, n.cfg.Logger, time.Since(start), n.metrics)
 	}()
 
 	switch in.shape {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cogmail/cogmail/lambda/internal/keyring"
 	"github.com/cogmail/cogmail/lambda/internal/mailfrom"
+	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/internal/tenantenv"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
@@ -58,7 +59,8 @@ func Configure(ctx context.Context, getenv func(string) string, logger *slog.Log
 	waitKeys := keyring.Start(ctx, getenv, logger, withoutKey)
 
 	inLambda := keys.InLambda(getenv)
-	cfg := Config{Logger: logger, TenantAttribute: getenv(envTenantAttribute), InLambda: inLambda}
+	cfg := Config{Logger: logger, TenantAttribute: getenv(envTenantAttribute), InLambda: inLambda,
+		MetricsNamespace: getenv(metrics.EnvNamespace)}
 	var err error
 	if cfg.Renderer, err = render.Open(templates.FS); err != nil {
 		logger.Error("templates failed to load; no notice can be written", "error", err.Error())

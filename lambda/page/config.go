@@ -17,6 +17,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cogmail/cogmail/lambda/handler"
+	"github.com/cogmail/cogmail/lambda/internal/keyring"
+	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/render"
@@ -57,7 +59,7 @@ var (
 // when links are checked with the public development keyring.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	ctx := context.Background()
-	cfg := Config{Tenants: tenant.NewStore(handler.Layers(getenv)...), Logger: slog.Default()}
+	cfg := Config{Tenants: tenant.NewStore(handler.Layers(getenv)...), Logger: slog.Default(), MetricsNamespace: getenv(metrics.EnvNamespace)}
 	var errs []error
 	clients, csrfKey, err := ParseConfig([]byte(getenv(EnvConfig)), cfg.Tenants)
 	if err != nil {
@@ -76,6 +78,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		cfg.Logger.Warn("checking links with the built-in development keyring: they prove nothing; set COGMAIL_SIGNING_KEYS or COGMAIL_KEYS_SECRET_ARN")
 	}
 	cfg.Keyring = ring
+	if err == nil && source == keys.SourceSecretsManager {
+		cfg.Keys = keyring.New(ring, keyring.Reload(getenv), cfg.Logger, "links cannot be checked")
+	}
 	awsCfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("aws configuration: %w", err))

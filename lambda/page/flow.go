@@ -1,6 +1,7 @@
 package page
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -128,8 +129,17 @@ func (h *Handler) postLink(f flow) http.HandlerFunc {
 // whose every field but the code holds (link.ErrCodeTampered, no code),
 // which the resend needs no more; any other error means the claims are
 // worthless.
-func (h *Handler) checkLink(raw string) (link.Claims, error) {
-	claims, err := link.Verify(raw, h.cfg.Keyring, h.cfg.Now())
+func (h *Handler) checkLink(ctx context.Context, raw string) (link.Claims, error) {
+	ring := h.cfg.Keyring
+	if h.cfg.Keys != nil {
+		ring = h.cfg.Keys.Get(ctx)
+	}
+	claims, err := link.Verify(raw, ring, h.cfg.Now())
+	if errors.Is(err, link.ErrUnknownKey) && h.cfg.Keys != nil {
+		// Perhaps a key added since the ring was read: Unknown reads it
+		// again, at most every keyring.RetryEvery.
+		claims, err = link.Verify(raw, h.cfg.Keys.Unknown(ctx, ring), h.cfg.Now())
+	}
 	if err != nil && !errors.Is(err, link.ErrExpired) && !errors.Is(err, link.ErrCodeTampered) {
 		return link.Claims{}, err
 	}
@@ -150,7 +160,7 @@ var errWrongPool = errors.New("page: the link is for another user pool")
 // verify checks the link and that its tenant has a client. On failure it
 // answers the visitor itself and reports false.
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw string, values url.Values) (target, bool) {
-	claims, err := h.checkLink(raw)
+	claims, err := h.checkLink(r.Context(), raw)
 	reason := linkFailure(err)
 	if err == nil && claims.Purpose != f.purpose {
 		reason = "wrong-purpose"
@@ -196,6 +206,9 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, f flow, raw str
 		h.log(r, slog.LevelInfo, claims.Tenant, "invalid-link", slog.String("reason", "temporary-password-expired"))
 		h.invalidInvitation(w, r, claims.Tenant, claims.Locale)
 		return target{}, false
+	}
+	if r.Method == http.MethodGet { // a link opened: its LinkChecks (metrics.go)
+		h.log(r, slog.LevelInfo, claims.Tenant, outcomeLinkValid)
 	}
 	hidden := make([]field, 0, len(linkParams))
 	for _, name := range linkParams {

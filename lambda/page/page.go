@@ -38,6 +38,8 @@ import (
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/cogmail/cogmail/lambda/internal/keyring"
+	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/render"
 	"github.com/cogmail/cogmail/lambda/tenant"
@@ -68,6 +70,9 @@ type Config struct {
 	Cognito  Cognito
 	Now      func() time.Time // nil: time.Now
 	Logger   *slog.Logger     // nil: slog.Default()
+	// MetricsNamespace is the CloudWatch namespace of the log lines'
+	// metrics; "" means metrics.DefaultNamespace.
+	MetricsNamespace string
 	// CSRFKey signs the form tokens; empty: derived from the keyring, so a
 	// deployment needs no extra secret.
 	CSRFKey []byte
@@ -88,6 +93,10 @@ type Config struct {
 	// USER_PASSWORD_AUTH and says who signed in, keeping no tokens. Only for
 	// the local stack, where no application answers the tenants' signInUrl.
 	LocalSignIn bool
+	// Keys, when set, re-reads the keyring while warm (LoadConfig sets it
+	// for Secrets Manager): links are checked with it, so that keys a
+	// rotation adds reach the page; Keyring serves the rest.
+	Keys *keyring.Keys
 }
 
 // Client is one tenant's app client.
@@ -164,6 +173,7 @@ type Handler struct {
 	views     map[string]*template.Template
 	csrfKey   []byte
 	scriptCSP string // CSP plus the opener script's hash
+	metrics   [metricSets]*metrics.Spec
 }
 
 // New checks cfg and parses the page templates.
@@ -201,7 +211,8 @@ func New(cfg Config) (*Handler, error) {
 		clients[id] = c
 	}
 	cfg.Clients = clients
-	h := &Handler{cfg: cfg, csrfKey: cfg.CSRFKey, scriptCSP: CSP + "; script-src '" + ScriptHash() + "'"}
+	h := &Handler{cfg: cfg, csrfKey: cfg.CSRFKey, scriptCSP: CSP + "; script-src '" + ScriptHash() + "'",
+		metrics: newMetricSpecs(cfg.MetricsNamespace)}
 	if len(h.csrfKey) == 0 {
 		key, err := deriveCSRFKey(cfg.Keyring)
 		if err != nil {
@@ -311,6 +322,7 @@ func (h *Handler) log(r *http.Request, level slog.Level, tenantID, outcome strin
 		slog.String("method", r.Method), slog.String("route", route(r.URL.Path)),
 		slog.String("tenant", tenantID), slog.String("outcome", outcome),
 	}, attrs...)
+	attrs = h.appendMetrics(attrs, r, level, outcome)
 	h.cfg.Logger.LogAttrs(r.Context(), level, "page", attrs...)
 }
 

@@ -91,7 +91,7 @@ func (h *Handler) resend(w http.ResponseWriter, r *http.Request) {
 			values[name] = v
 		}
 	}
-	claims, err := h.checkLink("?" + values.Encode())
+	claims, err := h.checkLink(r.Context(), "?"+values.Encode())
 	if !h.resendable(claims, err) {
 		reason := linkFailure(err)
 		// The form never carries the code: a version-3 link's is missing

@@ -287,6 +287,7 @@ func lastLog(t testing.TB, logs *bytes.Buffer) map[string]any {
 	lines := logLines(t, logs)
 	for i := len(lines) - 1; i >= 0; i-- {
 		if lines[i]["msg"] == "custom email sender" {
+			checkEMF(t, lines[i])
 			return lines[i]
 		}
 	}

@@ -1,6 +1,7 @@
 package sender
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/cogmail/cogmail/lambda/internal/metrics"
 )
 
 // Outcomes, as logged.
@@ -61,7 +64,7 @@ func (r *record) fail(err error, retryable bool) error {
 // are written without data in the first place.
 const minSecret = 4
 
-func (r *record) log(ctx context.Context, logger *slog.Logger, d time.Duration, secrets ...string) {
+func (r *record) log(ctx context.Context, logger *slog.Logger, d time.Duration, spec *metrics.Spec, secrets ...string) {
 	level := slog.LevelInfo
 	switch {
 	case r.outcome == outcomeFailed, r.outcome == outcomeDropped:
@@ -95,6 +98,8 @@ func (r *record) log(ctx context.Context, logger *slog.Logger, d time.Duration, 
 	if r.err != nil {
 		attrs = append(attrs, slog.String("error", scrub.Replace(r.err.Error())), slog.Bool("retryable", r.retryable))
 	}
+	attrs = spec.Append(append(attrs, slog.String(metrics.DimKind, cmp.Or(r.kind, metrics.KindOther)),
+		slog.String(metrics.DimOutcome, r.outcome), slog.Int(metrics.Sent, 1)), time.Now())
 	logger.LogAttrs(ctx, level, "custom email sender", attrs...)
 }
 

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/cogmail/cogmail/lambda/internal/keyring"
+	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/link"
 	cogmail "github.com/cogmail/cogmail/lambda/mail"
 	"github.com/cogmail/cogmail/lambda/once"
@@ -60,8 +61,9 @@ type Config struct {
 	// means tenant.DefaultAttribute.
 	TenantAttribute string
 	Keyring         *link.Keyring
-	// RetryKeys, when set and Keyring is nil, is tried again at most every
-	// keyring.RetryEvery.
+	// RetryKeys, when set, reads the keyring again: at most every
+	// keyring.RetryEvery while Keyring is nil, every keyring.RefreshEvery
+	// once loaded (lambda/internal/keyring).
 	RetryKeys func(context.Context) (*link.Keyring, error)
 	// PageURL, when set, replaces the default tenant's links to example
 	// hosts: <PageURL>/reset, /confirm, /activate and /report.
@@ -80,6 +82,9 @@ type Config struct {
 	Claims       *once.Store // the idempotency table
 	Now          func() time.Time
 	Logger       *slog.Logger
+	// MetricsNamespace is the CloudWatch namespace of the log line's
+	// metrics; "" means metrics.DefaultNamespace.
+	MetricsNamespace string
 }
 
 // Sender answers Custom Email Sender events. It implements lambda.Handler.
@@ -87,7 +92,8 @@ type Sender struct {
 	cfg Config
 	ses *cogmail.Sender
 
-	keys *keyring.Keys
+	keys    *keyring.Keys
+	metrics *metrics.Spec // the log line's
 }
 
 // withoutKey is what a missing signing key means, for the log.
@@ -105,7 +111,9 @@ func New(cfg Config) *Sender {
 	if cfg.TenantAttribute == "" {
 		cfg.TenantAttribute = tenant.DefaultAttribute
 	}
-	s := &Sender{cfg: cfg, keys: keyring.New(cfg.Keyring, cfg.RetryKeys, cfg.Logger, withoutKey)}
+	s := &Sender{cfg: cfg, keys: keyring.New(cfg.Keyring, cfg.RetryKeys, cfg.Logger, withoutKey),
+		metrics: metrics.NewSpec(cfg.MetricsNamespace, metrics.FunctionSender,
+			metrics.Metric{Name: metrics.Sent, Unit: metrics.Count, Dims: []string{metrics.DimKind, metrics.DimOutcome}})}
 	if cfg.SES != nil {
 		s.ses = &cogmail.Sender{SES: cfg.SES}
 	}
@@ -125,7 +133,7 @@ func (s *Sender) Invoke(ctx context.Context, payload []byte) (out []byte, err er
 			rec.outcome, rec.retryable, rec.err = outcomeFailed, true, fmt.Errorf("panic: %T", p)
 			out, err = summary(rec), rec.err
 		}
-		rec.log(ctx, s.cfg.Logger, time.Since(start), in.secrets()...)
+		rec.log(ctx, s.cfg.Logger, time.Since(start), s.metrics, in.secrets()...)
 	}()
 	in = decode(payload, s.cfg.TenantAttribute)
 	rec.trigger, rec.kind, rec.pool = in.source, string(in.kind), in.pool

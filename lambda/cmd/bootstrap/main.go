@@ -10,11 +10,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/cogmail/cogmail/lambda/handler"
+	"github.com/cogmail/cogmail/lambda/internal/logging"
 	"github.com/cogmail/cogmail/lambda/keys"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := logging.New(os.Getenv)
 	slog.SetDefault(logger)
 	// keys.Getenv tells a keyring variable set blank from an unset one: a
 	// blank one is a broken deployment, said so at cold start.

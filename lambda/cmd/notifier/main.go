@@ -13,12 +13,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/cogmail/cogmail/lambda/internal/logging"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/notify"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := logging.New(os.Getenv)
 	slog.SetDefault(logger)
 	// keys.Getenv tells a keyring variable set blank from an unset one.
 	lambda.Start(notify.Setup(context.Background(), keys.Getenv, logger))

@@ -15,11 +15,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/cogmail/cogmail/lambda/internal/logging"
 	"github.com/cogmail/cogmail/lambda/keys"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := logging.New(os.Getenv)
 	slog.SetDefault(logger)
 	a, err := registerAfterwork(environ, logger)
 	if err != nil {

@@ -17,12 +17,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/cogmail/cogmail/lambda/codes"
+	"github.com/cogmail/cogmail/lambda/internal/logging"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/sender"
 )
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := logging.New(os.Getenv)
 	slog.SetDefault(logger)
 	decrypter := func(cfg aws.Config, keyARN string) (sender.Decrypter, error) { return codes.New(cfg, keyARN) }
 	// keys.Getenv tells a keyring variable set blank from an unset one.
