@@ -18,6 +18,10 @@
 // names, each function's grants against the AWS calls its code declares,
 // kms:Decrypt for the sender alone and conditioned on its pools, and what
 // SAM adds to the roles (its translation, when cfn-lint is installed); a
-// Makefile target per function; and a deploy guide that documents every
-// parameter.
+// Makefile target per function; a deploy guide that documents every
+// parameter; the alarms (each metric one the code emits, with the
+// dimensions it emits, read from the metrics.Metric literals of lambda/;
+// every function, dead-letter queue and metric filter watched; a runbook
+// section in infra/README.md per alarm) and the dashboard; and the keyring's
+// rotation schedule and function.
 package deploy

@@ -16,6 +16,7 @@ import (
 	"github.com/cogmail/cogmail/lambda/notify"
 	"github.com/cogmail/cogmail/lambda/once"
 	"github.com/cogmail/cogmail/lambda/page"
+	"github.com/cogmail/cogmail/lambda/rotation"
 	"github.com/cogmail/cogmail/lambda/sender"
 )
 
@@ -155,6 +156,12 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 			"NotifierUserLookupPolicy cognito-idp:AdminGetUser", "NotifierUserLookupPolicy cognito-idp:AdminGetUser",
 			"PageFunction secretsmanager:GetSecretValue", "PageFunction secretsmanager:GetSecretValue",
 			"PageSignOutPolicy cognito-idp:AdminUserGlobalSignOut", "PageSignOutPolicy cognito-idp:AdminUserGlobalSignOut",
+			// Secrets Manager's four rotation steps, on the keyring only
+			// (TestTemplateSecretGrants).
+			"RotationFunction secretsmanager:DescribeSecret",
+			"RotationFunction secretsmanager:GetSecretValue",
+			"RotationFunction secretsmanager:PutSecretValue",
+			"RotationFunction secretsmanager:UpdateSecretVersionStage",
 			"SenderDecryptPolicy kms:Decrypt", "SenderDecryptPolicy kms:Decrypt",
 			"SenderFunction dynamodb:DeleteItem",
 			"SenderFunction dynamodb:PutItem",
@@ -454,6 +461,10 @@ func TestTemplateGrantsFollowTheCode(t *testing.T) {
 			"ses":         reflect.TypeFor[mail.SES](),
 			"cognito-idp": reflect.TypeFor[sender.Users](),
 			"kms":         kmsDecrypt,
+		}},
+		// The rotation's four steps, no other call.
+		{"RotationFunction", map[string]any{
+			"secretsmanager": reflect.TypeFor[rotation.API](),
 		}},
 	} {
 		granted := grantsTo(t, tp.text(), fn.name)

@@ -103,13 +103,29 @@ func TestTemplateLayers(t *testing.T) {
 	}
 }
 
+// rotationActions are the calls of Secrets Manager's four rotation steps
+// (its guide's policy for a rotation function, less GetRandomPassword: the
+// keys come from crypto/rand).
+var rotationActions = []string{
+	"secretsmanager:DescribeSecret",
+	"secretsmanager:GetSecretValue",
+	"secretsmanager:PutSecretValue",
+	"secretsmanager:UpdateSecretVersionStage",
+}
+
 // The secrets: every grant on one reads it, and names it in full; the only
-// pattern is the six characters Secrets Manager appends to a name. The
-// other grants: TestTemplateLeastPrivilege.
+// pattern is the six characters Secrets Manager appends to a name; the
+// rotation function alone writes, and only the keyring. The other grants:
+// TestTemplateLeastPrivilege.
 func TestTemplateSecretGrants(t *testing.T) {
 	tp := readTemplate(t)
 	var read []string
 	for _, s := range statements(t, tp.text()) {
+		if s.owner == "RotationFunction" {
+			assert.Equal(t, rotationActions, s.actions, "the rotation steps' calls, nothing else")
+			assert.Equal(t, "!Ref KeysSecretArn", s.resource, "the keyring only")
+			continue
+		}
 		for _, a := range s.actions {
 			if !strings.HasPrefix(a, "secretsmanager:") {
 				continue

@@ -13,7 +13,7 @@ import (
 )
 
 // The functions Lambda runs. What they link is what ships.
-var functions = []string{"lambda/cmd/bootstrap", "lambda/cmd/pagefn", "lambda/cmd/notifier", "lambda/cmd/sender"}
+var functions = []string{"lambda/cmd/bootstrap", "lambda/cmd/pagefn", "lambda/cmd/notifier", "lambda/cmd/sender", "lambda/cmd/rotate"}
 
 // The AWS Encryption SDK, its material providers (with their runtime) and
 // the KMS client: some 220,000 lines of generated Go that the Custom Email
@@ -36,6 +36,8 @@ var mustNotLink = map[string][]string{
 		"/lambda/notify", "/lambda/mail", "/lambda/once", "/lambda/sender"}, encryptionSDK...),
 	"lambda/cmd/notifier": append([]string{"/lambda/handler", "/lambda/page", "/lambda/sender"}, encryptionSDK...),
 	"lambda/cmd/sender":   {"/lambda/handler", "/lambda/page", "/lambda/notify"},
+	"lambda/cmd/rotate": append([]string{"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/dynamodb",
+		"/lambda/handler", "/lambda/page", "/lambda/notify", "/lambda/sender", "/lambda/render"}, encryptionSDK...),
 }
 
 // linked returns the packages of deps under any of prefixes (a leading "/"
