@@ -43,23 +43,28 @@ func minimal(kind trigger.Kind, code, username, unfit, signed string) (render.Em
 			Subject: "Your new account",
 			HTML: open + `<p>An account has been created for you.</p>` + userHTML +
 				`<p>Temporary password:</p><textarea readonly rows="1">` + htmlCode + `</textarea>` +
-				linkHTML + end,
+				linkHTML + `<p>If you did not expect this invitation, you can ignore this email.</p>` + end,
 			SMS: "Username: " + username + " Temporary password: " + code,
 		}, nil
 	case trigger.Reset:
 		return render.Email{
 			Subject: "Reset your password",
-			HTML: open + linkHTML + `<p>Your password reset code: ` + htmlCode + `</p>` +
+			HTML: open + linkHTML + `<p>Your password reset code: ` + htmlCode + `</p>` + neverShare +
 				`<p>If you did not ask to reset your password, ignore this email.</p>` + end,
 			SMS: "Password reset code: " + code,
 		}, nil
 	}
 	return render.Email{
 		Subject: "Your verification code",
-		HTML:    open + linkHTML + `<p>Your verification code: ` + htmlCode + `</p>` + end,
-		SMS:     "Verification code: " + code,
+		HTML: open + linkHTML + `<p>Your verification code: ` + htmlCode + `</p>` + neverShare +
+			`<p>If you did not ask for this code, ignore this email.</p>` + end,
+		SMS: "Verification code: " + code,
 	}, nil
 }
+
+// neverShare is code.never_share in English: the minimal email warns as
+// the rich one does, in every message built around a code.
+const neverShare = `<p>We will never ask you for this code. Do not share it with anyone.</p>`
 
 // errUnfitUsername says why an invitation went out as the minimal email.
 var errUnfitUsername = errors.New("the username would not read back in the invitation's field: it is written as text")

@@ -52,12 +52,19 @@ func TestFallbacks(t *testing.T) {
 		{
 			name: "templates failed at cold start: the minimal email with code and link", event: "forgot-password",
 			edit:    func(c *handler.Config) { c.Renderer = nil },
-			outcome: "fallback", level: "ERROR", wantLink: true, contains: []string{"Your password reset code: {####}"},
+			outcome: "fallback", level: "ERROR", wantLink: true, contains: []string{"Your password reset code: {####}", "We will never ask you for this code."},
 		},
 		{
 			name: "templates failed, invitation: both credentials, link without them", event: "admin-create-user",
 			edit:    func(c *handler.Config) { c.Renderer = nil },
-			outcome: "fallback", level: "ERROR", wantLink: true, contains: []string{">{username}</textarea>", ">{####}</textarea>"},
+			outcome: "fallback", level: "ERROR", wantLink: true, contains: []string{">{username}</textarea>", ">{####}</textarea>",
+				"If you did not expect this invitation, you can ignore this email."},
+		},
+		{
+			name: "templates failed, sign-up: the code, never to be shared, and what to do if unasked", event: "sign-up",
+			edit:    func(c *handler.Config) { c.Renderer = nil },
+			outcome: "fallback", level: "ERROR", wantLink: true, contains: []string{"Your verification code: {####}",
+				"We will never ask you for this code.", "If you did not ask for this code, ignore this email."},
 		},
 		{
 			name: "no tenant: the minimal email without a link", event: "forgot-password",

@@ -21,6 +21,28 @@ var Shipped = []string{
 // is never in a tenant's supported list, so no user ever gets it.
 var Pseudo = language.MustParse("en-XA")
 
+// IsPseudo reports whether tag is the pseudo-locale under any spelling:
+// its fallback chain reaches en-XA (en-XA-x-test, en-XA-u-nu-latn,
+// en-XA-t-ja), or it is English of the pseudo region under a script
+// (en-Latn-XA, whose parent is en, not en-XA). Tenants may not list such a
+// tag and users asking for one are answered as if they asked for English:
+// the pseudo catalog is for `cogmail check` alone.
+func IsPseudo(tag language.Tag) bool {
+	for t := tag; t != language.Und; t = t.Parent() {
+		if t == Pseudo {
+			return true
+		}
+	}
+	base, _ := tag.Base()
+	region, confidence := tag.Region()
+	return base == pseudoBase && region == pseudoRegion && confidence == language.Exact
+}
+
+var (
+	pseudoBase, _   = Pseudo.Base()
+	pseudoRegion, _ = Pseudo.Region()
+)
+
 // English is the last resort of every fallback chain.
 var English = language.English
 
@@ -50,8 +72,9 @@ func NewMatcher(supported []string) (*Matcher, error) {
 }
 
 // Match returns the supported language closest to s, which may be any user
-// input: "pt_BR", "PT-br", "zh-TW" (zh-Hant), "iw" (he). Garbage, and
-// languages with no supported relative, give false; never an error.
+// input: "pt_BR", "PT-br", "zh-TW", "zh-HK" and "zh-MO" (zh-Hant), "iw"
+// (he). Garbage, and languages with no supported relative, give false;
+// never an error. The pseudo-locale, in any spelling, is matched as English.
 func (m *Matcher) Match(s string) (language.Tag, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 64 {
@@ -60,6 +83,9 @@ func (m *Matcher) Match(s string) (language.Tag, bool) {
 	tag, err := language.Parse(s)
 	if err != nil || tag == language.Und {
 		return language.Und, false
+	}
+	if IsPseudo(tag) {
+		tag = English
 	}
 	if t, ok := m.exact(tag); ok {
 		return t, true

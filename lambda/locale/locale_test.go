@@ -2,6 +2,7 @@ package locale
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,7 +38,7 @@ func TestMatch(t *testing.T) {
 		want string // "" for no match
 	}{
 		{"en", "en"}, {"pt_BR", "pt-BR"}, {"PT-br", "pt-BR"}, {"pt-PT", "pt-PT"}, {"pt_pt", "pt-PT"},
-		{"zh-TW", "zh-Hant"}, {"zh-HK", "zh-Hant"}, {"zh-CN", "zh-Hans"}, {"zh", "zh-Hans"},
+		{"zh-TW", "zh-Hant"}, {"zh-HK", "zh-Hant"}, {"zh-MO", "zh-Hant"}, {"zh_hk", "zh-Hant"}, {"zh-Hant-HK", "zh-Hant"}, {"zh-CN", "zh-Hans"}, {"zh", "zh-Hans"},
 		{"iw", "he"}, {"he-IL", shippedOr("he-IL", "he")}, {"ar-EG", shippedOr("ar-EG", "ar")},
 		{"de-AT", shippedOr("de-AT", "de")}, {"en-GB", shippedOr("en-GB", "en")},
 		{"es-419", shippedOr("es-419", "es")}, {"fr-CA", shippedOr("fr-CA", "fr")}, {"ja-JP", shippedOr("ja-JP", "ja")}, {" ko ", "ko"},
@@ -82,12 +83,59 @@ func TestNegotiate(t *testing.T) {
 	}
 }
 
+// pseudoSpellings are tags whose fallback chain reaches the pseudo-locale,
+// or that name English of its region under a script: every one must be
+// refused to tenants and answered as English to users.
+var pseudoSpellings = []string{
+	"en-XA", "en_XA", "EN-xa", " en-XA ", "en-XA-x-test", "en-XA-u-nu-latn", "en-XA-u-rg-uszzzz",
+	"en-XA-t-ja", "en-XA-0-abc", "en-Latn-XA", "en-Latn-XA-x-test", "en-latn-xa", "en-Zzzz-XA", "en-Qaaa-XA",
+}
+
+// notPseudo are near misses: real languages, or English without the
+// pseudo region, that must not be taken for it.
+var notPseudo = []string{"en", "en-US", "en-GB", "en-x-xa", "de-XA", "ar-XB", "en-u-rg-xazzzz", "x-en-xa"}
+
+func TestIsPseudo(t *testing.T) {
+	for _, s := range pseudoSpellings {
+		t.Run("case=pseudo "+s, func(t *testing.T) {
+			tag, err := language.Parse(strings.TrimSpace(s))
+			require.NoError(t, err)
+			assert.True(t, IsPseudo(tag))
+		})
+	}
+	for _, s := range notPseudo {
+		t.Run("case=real "+s, func(t *testing.T) {
+			tag, err := language.Parse(s)
+			require.NoError(t, err)
+			assert.False(t, IsPseudo(tag))
+		})
+	}
+}
+
+// A user asking for the pseudo-locale, in any spelling, gets what asking
+// for English gives: English where the tenant has it, else the next input
+// or the tenant's default; never a pseudo tag, even where a (refused)
+// list names one.
 func TestPseudoIsNeverNegotiated(t *testing.T) {
-	m, err := NewMatcher(Shipped)
+	withEnglish, err := NewMatcher(Shipped)
 	require.NoError(t, err)
-	got, ok := m.Match(Pseudo.String())
-	require.True(t, ok)
-	assert.Equal(t, "en", got.String())
+	without, err := NewMatcher([]string{"de", "fr"})
+	require.NoError(t, err)
+	for _, s := range pseudoSpellings {
+		t.Run("case="+s, func(t *testing.T) {
+			got, ok := withEnglish.Match(s)
+			require.True(t, ok)
+			assert.Equal(t, "en", got.String())
+			assert.False(t, IsPseudo(got))
+
+			tag, source := without.Negotiate(s, "fr", language.German)
+			assert.Equal(t, "fr", tag.String(), "as if the metadata asked for English")
+			assert.Equal(t, FromAttribute, source)
+			tag, source = without.Negotiate("", s, language.German)
+			assert.Equal(t, "de", tag.String())
+			assert.Equal(t, FromDefault, source)
+		})
+	}
 }
 
 func TestChain(t *testing.T) {

@@ -97,8 +97,19 @@ func compareEntry(file, key string, tag language.Tag, got, want entry) []error {
 		if missing != nil {
 			errs = append(errs, fmt.Errorf("%s: %q lacks the plural forms %v that %s uses", file, key, missing, tag))
 		}
+		// ICU lets a form that stands for one number say it in words
+		// ("خلال ساعتين", "בעוד שעה"): zero, one and two may leave {n}
+		// out where the language gives them exactly one whole number.
+		withoutCount := tokens(strings.ReplaceAll(want.forms[plural.Other], "{n}", ""))
 		for form, text := range got.forms {
-			if t := tokens(text); t != wantTokens {
+			t := tokens(text)
+			switch {
+			case t == wantTokens:
+			case t == withoutCount && mayOmitCount(tag, form):
+			case t == withoutCount && omittable[form]:
+				errs = append(errs, fmt.Errorf("%s: %q (%s) lacks {n}, but %s uses this form for %v: only a form for one number may say it in words",
+					file, key, formName(form), tag, numbersOf(tag, form)))
+			default:
 				errs = append(errs, fmt.Errorf("%s: %q (%s) has tokens %s, English has %s", file, key, formName(form), t, wantTokens))
 			}
 		}
@@ -108,6 +119,29 @@ func compareEntry(file, key string, tag language.Tag, got, want entry) []error {
 		errs = append(errs, fmt.Errorf("%s: %q has tokens %s, English has %s", file, key, t, wantTokens))
 	}
 	return errs
+}
+
+// omittable are the forms that may leave {n} out.
+var omittable = map[plural.Form]bool{plural.Zero: true, plural.One: true, plural.Two: true}
+
+// mayOmitCount reports whether form of tag may leave {n} out: it is zero,
+// one or two and stands for one whole number only (Arabic's and Hebrew's
+// do; French "one" is 0 and 1, Russian's 1, 21, 31…: those must show {n}).
+func mayOmitCount(tag language.Tag, form plural.Form) bool {
+	return omittable[form] && len(numbersOf(tag, form)) == 1
+}
+
+// numbersOf lists up to three whole numbers tag gives form.
+func numbersOf(tag language.Tag, form plural.Form) []int {
+	var ns []int
+	for _, n := range wholeNumbers {
+		if plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0) == form {
+			if ns = append(ns, n); len(ns) == 3 {
+				break
+			}
+		}
+	}
+	return ns
 }
 
 // usedForms lists the plural forms tag's CLDR rules give whole numbers, in

@@ -40,6 +40,17 @@ func TestCompareCatalog(t *testing.T) {
 		{"Polish needs few and many", "pl", `{"b": {"one": "{n} dzień", "other": "{n} dni"}}`, false, []string{"lacks the plural forms [many few]"}},
 		{"Arabic needs six forms", "ar", `{"b": {"one": "{n}", "two": "{n}", "few": "{n}", "many": "{n}", "other": "{n}"}}`, false, []string{"lacks the plural forms [zero]"}},
 		{"Japanese needs other only", "ja", `{"b": {"other": "{n}日"}}`, false, nil},
+		// zero, one and two may say their one number in words, as ICU allows;
+		// few, many and other stand for many numbers and must show it.
+		{"Arabic zero, one and two in words", "ar", `{"b": {"zero": "لا أيام", "one": "يوم واحد", "two": "يومان", "few": "{n} أيام", "many": "{n} يومًا", "other": "{n} يوم"}}`, false, nil},
+		{"Hebrew one and two in words", "he", `{"b": {"one": "יום", "two": "יומיים", "many": "{n} יום", "other": "{n} ימים"}}`, false, nil},
+		{"English one in words", "en", `{"b": {"one": "a day", "other": "{n} days"}}`, false, nil},
+		{"other without the number", "en", `{"b": {"one": "{n} day", "other": "days"}}`, false, []string{`"b" (other) has tokens [], English has [{n}]`}},
+		{"few without the number", "ar", `{"b": {"zero": "{n}", "one": "{n}", "two": "{n}", "few": "أيام", "many": "{n}", "other": "{n}"}}`, false, []string{`"b" (few) has tokens []`}},
+		{"many without the number", "pl", `{"b": {"one": "{n} dzień", "few": "{n} dni", "many": "dni", "other": "{n} dnia"}}`, false, []string{`"b" (many) has tokens []`}},
+		{"French one is 0 and 1: it must show the number", "fr", `{"b": {"one": "un jour", "many": "{n} jours", "other": "{n} jours"}}`, false, []string{`"b" (one) lacks {n}, but fr uses this form for [0 1]`}},
+		{"Russian one is 1, 21, 31…", "ru", `{"b": {"one": "день", "few": "{n} дня", "many": "{n} дней", "other": "{n} дня"}}`, false, []string{`"b" (one) lacks {n}, but ru uses this form for [1 21 31]`}},
+		{"one in words still keeps other tokens", "en", `{"b": {"one": "a day {x}", "other": "{n} days"}}`, false, []string{`"b" (one) has tokens [{x}]`}},
 	} {
 		t.Run("case="+tc.name, func(t *testing.T) {
 			c, err := parseCatalog(language.MustParse(tc.lang), []byte(tc.json))

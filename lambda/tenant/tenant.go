@@ -396,8 +396,8 @@ func (t *Tenant) validateLanguages() []error {
 		switch {
 		case err != nil:
 			errs = append(errs, &FieldError{Path: index("languages.supported", i), Msg: fmt.Sprintf("language %q: %v", s, err)})
-		case tag == locale.Pseudo:
-			errs = append(errs, &FieldError{Path: index("languages.supported", i), Msg: "the pseudo-locale is for tests only"})
+		case locale.IsPseudo(tag):
+			errs = append(errs, &FieldError{Path: index("languages.supported", i), Msg: fmt.Sprintf("the pseudo-locale is for tests only: %q falls back to %s", s, locale.Pseudo)})
 		}
 	}
 	if !found && len(t.Languages.Supported) > 0 {
