@@ -18,6 +18,7 @@ import (
 
 	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/internal/keyring"
+	"github.com/cogmail/cogmail/lambda/internal/tenantenv"
 	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
@@ -61,15 +62,26 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	ctx := context.Background()
 	cfg := Config{Tenants: tenant.NewStore(handler.Layers(getenv)...), Logger: slog.Default(), MetricsNamespace: getenv(metrics.EnvNamespace)}
 	var errs []error
+	var err error
+	// Parsed on first use: the embedded templates were checked at build time.
+	if cfg.Renderer, err = render.Open(templates.FS); err != nil {
+		errs = append(errs, fmt.Errorf("templates: %w", err))
+	}
+	// Before the configuration, which names tenants that may live in S3
+	// only. The page shows texts, not emails: a version whose own files
+	// (catalogs, templates) fail is refused.
+	renderer := cfg.Renderer
+	tenantenv.Remote(cfg.Tenants, renderer, getenv, cfg.Logger, func(t *tenant.Tenant) error {
+		if renderer == nil {
+			return nil
+		}
+		return renderer.CheckTenant(t)
+	})
 	clients, csrfKey, err := ParseConfig([]byte(getenv(EnvConfig)), cfg.Tenants)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvConfig, err))
 	}
 	cfg.Clients, cfg.CSRFKey = clients, csrfKey
-	// Parsed on first use: the embedded templates were checked at build time.
-	if cfg.Renderer, err = render.Open(templates.FS); err != nil {
-		errs = append(errs, fmt.Errorf("templates: %w", err))
-	}
 	ring, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
 	switch {
 	case err != nil:

@@ -178,3 +178,16 @@ func greetingName(m Message) string {
 	}
 	return name
 }
+
+// Forget lets go of what the renderer prepared for t: a tenant version no
+// longer served (replaced in S3, or evicted from the tenant cache), whose
+// forms would otherwise stay for the life of the function.
+func (r *Renderer) Forget(t *tenant.Tenant) {
+	r.tenants.Delete(t)
+	r.compiled.Range(func(k, _ any) bool {
+		if k.(compiledKey).tenant == t {
+			r.compiled.Delete(k)
+		}
+		return true
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/cogmail/cogmail/lambda/internal/accept"
 	"github.com/cogmail/cogmail/lambda/internal/keyring"
 	"github.com/cogmail/cogmail/lambda/internal/mailfrom"
 	"github.com/cogmail/cogmail/lambda/internal/metrics"
@@ -69,6 +70,8 @@ func Configure(ctx context.Context, getenv func(string) string, logger *slog.Log
 		cfg.Renderer, cfg.RendererErr = nil, err
 	}
 	cfg.Tenants = tenant.NewStore(tenantenv.Layers(getenv)...)
+	renderer := cfg.Renderer
+	tenantenv.Remote(cfg.Tenants, renderer, getenv, logger, func(t *tenant.Tenant) error { return accept.Sent(renderer, t) })
 	if cfg.PageURL, err = tenantenv.PageBase(getenv(envPageURL), inLambda, pageReset); err != nil {
 		logger.Error(envPageURL+" is not used: the default tenant keeps its own links", "error", err.Error())
 	}

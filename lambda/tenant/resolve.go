@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
 	"strings"
 )
 
@@ -39,20 +38,28 @@ type Resolution struct {
 // An event that belongs to a tenant which failed to load, by any of these
 // routes, gets an error naming that tenant and why, and no tenant: never
 // the default, whose brand and links are another tenant's. The error is
-// also set when the default tenant itself is needed and fails to load.
+// also set when the default tenant itself is needed and fails to load. A
+// remote's tenant whose every version was refused (or never read) is not
+// such a tenant: as for Get, it is as if the remote did not have it.
 func (s *Store) Resolve(r Route) (Resolution, error) {
 	var warning string
+	var rc *call // with a remote, its reads for this event share one Timeout
+	if s.remote != nil {
+		rc = &call{r: s.remote}
+		defer rc.done()
+	}
+	rt := s.index(rc)
 	if v := strings.TrimSpace(r.Attribute); v != "" {
 		var c candidate
-		t, err := s.Get(v)
+		t, err := s.get(rc, v)
 		switch {
 		case err == nil:
 			c = candidate{id: v, t: t, match: t.Match}
 		case !errors.Is(err, fs.ErrNotExist) && validID(v):
 			// A folder of that name exists but does not load.
-			c = candidate{id: v, err: err, match: s.index().broken[v]}
+			c = candidate{id: v, err: err, match: rt.broken[v]}
 		default:
-			c = s.route(s.index().attribute, v)
+			c = s.route(rc, rt, rt.attribute, v)
 		}
 		switch {
 		case c.id != "" && inPool(c.match, r.UserPoolID):
@@ -66,18 +73,18 @@ func (s *Store) Resolve(r Route) (Resolution, error) {
 		if r.ClientID != "" && r.ClientID != notApplicable {
 			// The caller of ForgotPassword or SignUp picks the client: it
 			// decides only within the tenant's own pools.
-			if c := s.route(s.index().client, r.ClientID); c.id != "" && inPool(c.match, r.UserPoolID) {
-				return c.resolve("appClient", s.index().unrouted["appClientIds"][r.ClientID])
+			if c := s.route(rc, rt, rt.client, r.ClientID); c.id != "" && inPool(c.match, r.UserPoolID) {
+				return c.resolve("appClient", rt.unrouted["appClientIds"][r.ClientID])
 			}
 		}
 		if r.UserPoolID != "" {
-			if c := s.route(s.index().pool, r.UserPoolID); c.id != "" {
-				return c.resolve("userPool", s.index().unrouted["userPoolIds"][r.UserPoolID])
+			if c := s.route(rc, rt, rt.pool, r.UserPoolID); c.id != "" {
+				return c.resolve("userPool", rt.unrouted["userPoolIds"][r.UserPoolID])
 			}
-			warning = s.index().unrouted["userPoolIds"][r.UserPoolID]
+			warning = rt.unrouted["userPoolIds"][r.UserPoolID]
 		}
 	}
-	t, err := s.Get(DefaultID)
+	t, err := s.get(rc, DefaultID)
 	if err != nil {
 		return Resolution{ID: DefaultID, By: "default", Warning: warning}, err
 	}
@@ -117,91 +124,22 @@ func inPool(m Match, pool string) bool {
 	return false
 }
 
-func (s *Store) route(index map[string]string, key string) candidate {
+// route follows key in one of rt's maps. A tenant that is nowhere (the
+// remote's index names it, but no version of it ever loaded, and no folder
+// has it) does not claim: its values route as if unclaimed, to the default.
+func (s *Store) route(rc *call, rt *routes, index map[string]string, key string) candidate {
 	id, ok := index[key]
 	if !ok {
 		return candidate{}
 	}
-	t, err := s.Get(id)
+	t, err := s.get(rc, id)
+	if errors.Is(err, fs.ErrNotExist) {
+		return candidate{}
+	}
 	if err != nil {
-		return candidate{id: id, err: err, match: s.index().broken[id]}
+		return candidate{id: id, err: err, match: rt.broken[id]}
 	}
 	return candidate{id: id, t: t, match: t.Match}
-}
-
-// routes maps match values to tenant ids, those of tenants that failed to
-// load included. A value two tenants claim is in no map (guessing would send
-// one tenant's users the other's brand), unless one of them failed to load:
-// then it leads to that one, whose users get the minimal email, the safe
-// answer for both.
-type routes struct {
-	attribute, client, pool map[string]string
-	// broken holds what each tenant that failed to load claims.
-	broken map[string]Match
-	// unrouted says, by match field, why a value some tenants claim is not
-	// simply theirs (two tenants claim it), for the warning.
-	unrouted  map[string]map[string]string
-	conflicts []error
-}
-
-func (s *Store) index() *routes {
-	s.routesOnce.Do(func() { s.routes = s.buildRoutes() })
-	return s.routes
-}
-
-func (s *Store) buildRoutes() *routes {
-	r := &routes{
-		attribute: map[string]string{}, client: map[string]string{}, pool: map[string]string{},
-		broken:   map[string]Match{},
-		unrouted: map[string]map[string]string{"tenantAttributeValues": {}, "appClientIds": {}, "userPoolIds": {}},
-	}
-	ids, err := s.IDs()
-	if err != nil {
-		r.conflicts = append(r.conflicts, err)
-		return r
-	}
-	claims := map[string]map[string][]string{"tenantAttributeValues": {}, "appClientIds": {}, "userPoolIds": {}}
-	for _, id := range ids {
-		var m Match
-		if t, err := s.Get(id); err == nil {
-			m = t.Match
-		} else {
-			// Reported by LoadAll. Its users must still be told apart
-			// from the default tenant's, so read what it claims.
-			m = s.brokenMatch(id)
-			r.broken[id] = m
-		}
-		for name, values := range map[string][]string{
-			"tenantAttributeValues": m.TenantAttributeValues,
-			"appClientIds":          m.AppClientIDs,
-			"userPoolIds":           m.UserPoolIDs,
-		} {
-			for _, v := range dedupe(values) {
-				claims[name][v] = append(claims[name][v], id)
-			}
-		}
-	}
-	for name, target := range map[string]map[string]string{
-		"tenantAttributeValues": r.attribute, "appClientIds": r.client, "userPoolIds": r.pool,
-	} {
-		for value, owners := range claims[name] {
-			if len(owners) == 1 {
-				target[value] = owners[0]
-				continue
-			}
-			sort.Strings(owners)
-			r.conflicts = append(r.conflicts, fmt.Errorf("match.%s %q is claimed by tenants %v: it routes to none of them", name, value, owners))
-			r.unrouted[name][value] = fmt.Sprintf("match.%s value is claimed by tenants %v", name, owners)
-			for _, id := range owners {
-				if _, failed := r.broken[id]; failed {
-					target[value] = id
-					break
-				}
-			}
-		}
-	}
-	sort.Slice(r.conflicts, func(i, j int) bool { return r.conflicts[i].Error() < r.conflicts[j].Error() })
-	return r
 }
 
 // brokenMatch reads leniently what a tenant that failed to load claims: its

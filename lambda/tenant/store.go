@@ -23,15 +23,26 @@ const notApplicable = "CLIENT_ID_NOT_APPLICABLE"
 //
 // Tenants are read and validated on first use and kept, so cold start does
 // not grow with their number; the index of pool and app-client ids is built
-// the first time an event needs it.
+// the first time an event needs it. A remote layer (S3, see SetRemote) may
+// come before all of them.
 type Store struct {
 	layers []fs.FS
+	remote *remote // nil: folder layers only (SetRemote)
 
 	mu      sync.Mutex
 	tenants map[string]loaded
 
+	// The folder layers' claims are read once; with a remote, the routes
+	// are rebuilt from them and the remote's index when the index changes.
+	claimsOnce sync.Once
+	claims     *claims
 	routesOnce sync.Once
-	routes     *routes
+	routes     *routes // the folder layers' alone
+	merged     struct {
+		sync.Mutex
+		gen    uint64
+		routes *routes
+	}
 }
 
 type loaded struct {
@@ -57,9 +68,28 @@ type checked struct{ fs.FS }
 func (c checked) ReadFile(name string) ([]byte, error)       { return fs.ReadFile(c.FS, name) }
 func (c checked) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(c.FS, name) }
 
-// Get returns tenant id, loading and validating it on first use.
-func (s *Store) Get(id string) (*Tenant, error) {
+// Get returns tenant id, loading and validating it on first use: from the
+// remote if it has a good version of id (see SetRemote), else from the
+// folder layers.
+func (s *Store) Get(id string) (*Tenant, error) { return s.get(nil, id) }
+
+// get is Get within rc, the remote reads of one Resolve, which share its
+// Timeout; nil: Get's own.
+func (s *Store) get(rc *call, id string) (*Tenant, error) {
 	if !validID(id) {
+		return nil, fmt.Errorf("tenant id %q: not a tenant id", id)
+	}
+	if s.remote != nil {
+		if t := s.remote.get(rc, id); t != nil {
+			return t, nil
+		}
+	}
+	return s.getFolder(id)
+}
+
+// getFolder is Get from the folder layers alone.
+func (s *Store) getFolder(id string) (*Tenant, error) {
+	if !validID(id) { // LoadAll's ids come from folder names
 		return nil, fmt.Errorf("tenant id %q: not a tenant id", id)
 	}
 	s.mu.Lock()
@@ -148,7 +178,8 @@ func (s *Store) IDs() ([]string, error) {
 
 // LoadAll loads and validates every tenant, Checked layers' included, and
 // the routing index, and reports every problem at once: for tests and
-// `cogmail check`, not for the invocation path.
+// `cogmail check`, not for the invocation path. Like IDs, it reads the
+// folder layers only, never the remote.
 func (s *Store) LoadAll() ([]*Tenant, error) {
 	ids, err := s.IDs()
 	if err != nil {
@@ -157,7 +188,7 @@ func (s *Store) LoadAll() ([]*Tenant, error) {
 	var errs []error
 	var all []*Tenant
 	for _, id := range ids {
-		t, err := s.Get(id)
+		t, err := s.getFolder(id)
 		if err == nil {
 			// Get trusts a Checked layer; this is where it is checked.
 			_, err = s.load(id, true)
@@ -168,10 +199,10 @@ func (s *Store) LoadAll() ([]*Tenant, error) {
 		}
 		all = append(all, t)
 	}
-	if _, err := s.Get(DefaultID); err != nil && !contains(ids, DefaultID) {
+	if _, err := s.getFolder(DefaultID); err != nil && !contains(ids, DefaultID) {
 		errs = append(errs, fmt.Errorf("no %q tenant: every event that matches no tenant needs it", DefaultID))
 	}
-	errs = append(errs, s.index().conflicts...)
+	errs = append(errs, s.folderRoutes().conflicts...)
 	return all, errors.Join(errs...)
 }
 

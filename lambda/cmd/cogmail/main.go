@@ -6,6 +6,7 @@
 //	cogmail check             render every tenant × language × message through the gate
 //	cogmail preview           write or serve a gallery of every email, light and dark
 //	cogmail keys              make a keyring, add, promote or retire a key
+//	cogmail tenants           push, pull, diff or remove tenants in S3
 //
 // `cogmail -h` prints every command's usage, `cogmail CMD -h` one's.
 package main
@@ -69,7 +70,8 @@ var commands = []struct{ name, usage string }{
                             serve that gallery from the templates folder on disk (default: templates/
                             of the module), rebuilt on the next request after a file there changes
 `},
-	{"keys", keysUsage}, // keys.go
+	{"keys", keysUsage},       // keys.go
+	{"tenants", tenantsUsage}, // tenants.go
 }
 
 const keysNote = `
@@ -162,6 +164,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return previewGallery(ctx, args[1:], stdout, stderr, getenv)
 	case "keys":
 		return keysCmd(args[1:], stdin, stdout, stderr)
+	case "tenants":
+		return tenantsCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "-help", "--help":
 		if len(args) == 2 { // cogmail help render
 			return run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr, getenv)

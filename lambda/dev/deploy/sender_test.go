@@ -74,6 +74,8 @@ func TestTemplateSenderShape(t *testing.T) {
 			sender.EnvKeyARN: `!GetAtt SenderKey\.Arn`,
 			sender.EnvTable:  `!Ref SenderTable`,
 			sender.EnvFrom:   `!If \[HasNotifyFrom, !Ref NotifyFrom, !Ref AWS::NoValue\]`,
+			// Tenants from S3, with TenantsBucket (tenants_s3_test.go).
+			"COGMAIL_TENANTS_S3": `!If \[HasTenantsBucket, .+\]`,
 		}
 		for name, value := range want {
 			assertLine(t, env, regexp.QuoteMeta(name)+`: `+value, name)

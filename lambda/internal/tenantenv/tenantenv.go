@@ -1,15 +1,18 @@
-// Package tenantenv is where the trigger, the notifier and the Custom Email
-// Sender find their tenants and the reference page, read from the
-// environment the same way: COGMAIL_TEMPLATES_DIR's overlay over the
-// embedded tenants, and COGMAIL_PAGE_URL checked as a tenant's link.
+// Package tenantenv is where every function finds its tenants and the
+// reference page, read from the environment the same way: tenants in S3
+// (COGMAIL_TENANTS_S3), then COGMAIL_TEMPLATES_DIR's overlay, then the
+// embedded tenants; and COGMAIL_PAGE_URL checked as a tenant's link.
 package tenantenv
 
 import (
 	"io/fs"
+	"log/slog"
 	"os"
 
 	"github.com/cogmail/cogmail/lambda/internal/pageurl"
+	"github.com/cogmail/cogmail/lambda/render"
 	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/lambda/tenants3"
 	"github.com/cogmail/cogmail/templates"
 )
 
@@ -27,6 +30,32 @@ func Layers(getenv func(string) string) []fs.FS {
 		return []fs.FS{os.DirFS(dir), embedded}
 	}
 	return []fs.FS{embedded}
+}
+
+// Remote puts the tenants in S3 (COGMAIL_TENANTS_S3), if set, before the
+// store's folder layers. accept is the function's own check of a tenant
+// version before it serves it (the gate over every email it sends); r, the
+// function's renderer, lets go of what it prepared for a version no longer
+// served. A
+// URL that cannot be read is logged and leaves the store to its folders:
+// the emails keep their brand where the folders have it, never fail. It
+// reports whether the store has tenants in S3.
+func Remote(store *tenant.Store, r *render.Renderer, getenv func(string) string, logger *slog.Logger, accept func(*tenant.Tenant) error) bool {
+	s3, err := tenants3.New(getenv)
+	if err != nil {
+		logger.Error(tenants3.EnvURL+" is not used: tenants come from the function's own folders", "error", err.Error())
+		return false
+	}
+	if s3 == nil {
+		return false
+	}
+	forget := func(t *tenant.Tenant) {
+		if r != nil {
+			r.Forget(t)
+		}
+	}
+	store.SetRemote(tenant.RemoteOptions{Remote: s3, Every: s3.Every(), Accept: accept, Evicted: forget, Logger: logger})
+	return true
 }
 
 // PageBase checks COGMAIL_PAGE_URL (raw) as pageurl.Base does, then base +
