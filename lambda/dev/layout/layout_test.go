@@ -23,6 +23,11 @@ var encryptionSDK = []string{
 	"github.com/dafny-lang/DafnyRuntimeGo", "github.com/aws/aws-sdk-go-v2/service/kms", "/lambda/codes",
 }
 
+// The SDK's S3 client: no function needs it (tenants come from S3 by single
+// signed GETs, lambda/tenants3), and its package init would cost every cold
+// start; only `cogmail tenants` links it.
+const s3Client = "github.com/aws/aws-sdk-go-v2/service/s3"
+
 // What each function must not link, by import path (a "/" prefix is the
 // module's): the notifier's SES, DynamoDB and sending code stay out of the
 // trigger, which Cognito waits on, and out of the page; the notifier needs
@@ -31,13 +36,13 @@ var encryptionSDK = []string{
 // packages.
 var mustNotLink = map[string][]string{
 	"lambda/cmd/bootstrap": append([]string{"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/dynamodb",
-		"/lambda/notify", "/lambda/mail", "/lambda/once", "/lambda/sender"}, encryptionSDK...),
+		"/lambda/notify", "/lambda/mail", "/lambda/once", "/lambda/sender", s3Client}, encryptionSDK...),
 	"lambda/cmd/pagefn": append([]string{"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/dynamodb",
-		"/lambda/notify", "/lambda/mail", "/lambda/once", "/lambda/sender"}, encryptionSDK...),
-	"lambda/cmd/notifier": append([]string{"/lambda/handler", "/lambda/page", "/lambda/sender"}, encryptionSDK...),
-	"lambda/cmd/sender":   {"/lambda/handler", "/lambda/page", "/lambda/notify"},
+		"/lambda/notify", "/lambda/mail", "/lambda/once", "/lambda/sender", s3Client}, encryptionSDK...),
+	"lambda/cmd/notifier": append([]string{"/lambda/handler", "/lambda/page", "/lambda/sender", s3Client}, encryptionSDK...),
+	"lambda/cmd/sender":   {"/lambda/handler", "/lambda/page", "/lambda/notify", s3Client},
 	"lambda/cmd/rotate": append([]string{"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/dynamodb",
-		"/lambda/handler", "/lambda/page", "/lambda/notify", "/lambda/sender", "/lambda/render"}, encryptionSDK...),
+		"/lambda/handler", "/lambda/page", "/lambda/notify", "/lambda/sender", "/lambda/render", s3Client}, encryptionSDK...),
 }
 
 // linked returns the packages of deps under any of prefixes (a leading "/"
