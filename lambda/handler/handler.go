@@ -16,13 +16,13 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/language"
 
 	"github.com/cogmail/cogmail/lambda/event"
 	"github.com/cogmail/cogmail/lambda/gate"
+	"github.com/cogmail/cogmail/lambda/internal/keyring"
 	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/locale"
@@ -56,9 +56,12 @@ type Config struct {
 	// "" means tenant.DefaultAttribute.
 	TenantAttribute string
 	Keyring         *link.Keyring
-	// RetryKeys, when set and Keyring is nil, is tried again (at most every
-	// keyRetryEvery, within keyRetryTimeout): a Secrets Manager hiccup at
-	// cold start must not leave a warm container without links for hours.
+	// RetryKeys, when set, reads the keyring again (each time within
+	// keyRetryTimeout): while Keyring is nil at most every
+	// keyring.RetryEvery, since a Secrets Manager hiccup at cold start must
+	// not leave a warm container without links for hours, and once loaded
+	// every keyring.RefreshEvery, so that a warm trigger signs with the key
+	// a rotation promoted, never with one it retired.
 	RetryKeys func(context.Context) (*link.Keyring, error)
 	// PageURL, when set, is the page behind the default tenant's links that
 	// lead to example hosts: <PageURL>/reset, /activate and /confirm.
@@ -67,8 +70,9 @@ type Config struct {
 	// Lambda, where no real user could use them); the email goes out
 	// without the link, with the code.
 	RefuseExampleHosts bool
-	Now                func() time.Time
-	Logger             *slog.Logger
+	// Now is the clock of links' expiry and of the keyring's re-reads.
+	Now    func() time.Time
+	Logger *slog.Logger
 	// MetricsNamespace is the CloudWatch namespace of the log line's
 	// metrics; "" means metrics.DefaultNamespace.
 	MetricsNamespace string
@@ -78,18 +82,15 @@ type Config struct {
 // runtime hands it the payload's bytes untouched.
 type Handler struct {
 	cfg     Config
-	ring    atomic.Pointer[link.Keyring]
-	lastTry atomic.Int64 // unix nanoseconds of the last RetryKeys
-	checked sync.Map     // tenant ids whose links checkLinks has logged
+	keys    *keyring.Keys
+	checked sync.Map // tenant ids whose links checkLinks has logged
 	// The log line's metrics: with an email, and without one.
 	emailMetrics, answerMetrics *metrics.Spec
 }
 
-// How often, and for how long, a missing keyring is fetched again.
-const (
-	keyRetryEvery   = 30 * time.Second
-	keyRetryTimeout = time.Second
-)
+// How long a re-read of the keyring may take: Cognito waits 5 seconds for
+// the whole answer.
+const keyRetryTimeout = time.Second
 
 // New returns a Handler; a nil Now or Logger means time.Now and slog.Default.
 func New(cfg Config) *Handler {
@@ -110,29 +111,16 @@ func New(cfg Config) *Handler {
 		answerMetrics: metrics.NewSpec(cfg.MetricsNamespace, metrics.FunctionTrigger,
 			metrics.Metric{Name: metrics.Answers, Unit: metrics.Count, Dims: []string{metrics.DimKind, metrics.DimOutcome}}),
 	}
-	h.ring.Store(cfg.Keyring)
+	var fetch keyring.Fetch
+	if retry := cfg.RetryKeys; retry != nil {
+		fetch = func(ctx context.Context) (*link.Keyring, error) {
+			ctx, cancel := context.WithTimeout(ctx, keyRetryTimeout)
+			defer cancel()
+			return retry(ctx)
+		}
+	}
+	h.keys = keyring.New(cfg.Keyring, fetch, cfg.Logger, "emails go out without a link").WithClock(cfg.Now)
 	return h
-}
-
-// keyring is the signing keyring, fetched again if it failed to load.
-func (h *Handler) keyring(ctx context.Context) *link.Keyring {
-	if ring := h.ring.Load(); ring != nil || h.cfg.RetryKeys == nil {
-		return ring
-	}
-	now, last := time.Now().UnixNano(), h.lastTry.Load()
-	if now-last < int64(keyRetryEvery) || !h.lastTry.CompareAndSwap(last, now) {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, keyRetryTimeout)
-	defer cancel()
-	ring, err := h.cfg.RetryKeys(ctx)
-	if err != nil {
-		h.cfg.Logger.Error("signing keys still unavailable", "error", err.Error())
-		return nil
-	}
-	h.cfg.Logger.Info("signing keys loaded on retry", "keyring", ring)
-	h.ring.Store(ring)
-	return ring
 }
 
 // Invoke answers one event. It returns an error never: every failure becomes
@@ -145,7 +133,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 			rec.outcome, rec.err = outcomePassthrough, fmt.Errorf("panic: %T", p) // its value may quote the event
 			out, err = payload, nil
 		}
-		rec.log(ctx, h.cfg.Logger, time.Since(start), h.emailMetrics, h.answerMetrics)
+		rec.log(ctx, h.cfg.Logger, start, time.Now(), h.emailMetrics, h.answerMetrics)
 	}()
 
 	e, perr := event.Parse(payload)
@@ -338,7 +326,7 @@ func (h *Handler) link(ctx context.Context, e *event.Event, kind trigger.Kind, t
 	default: // sign-up and resent codes
 		p.Purpose, p.Code = link.PurposeVerify, e.CodeParameter
 	}
-	ring := h.keyring(ctx)
+	ring := h.keys.Get(ctx)
 	switch {
 	case ring == nil:
 		return "", errors.New("link: no signing key loaded")
@@ -362,7 +350,7 @@ type record struct {
 
 // log writes the line; with an email, emailMetrics are its metrics, else
 // answerMetrics.
-func (r record) log(ctx context.Context, logger *slog.Logger, d time.Duration, emailMetrics, answerMetrics *metrics.Spec) {
+func (r *record) log(ctx context.Context, logger *slog.Logger, start, end time.Time, emailMetrics, answerMetrics *metrics.Spec) {
 	level := slog.LevelInfo
 	switch {
 	case r.outcome == outcomePassthrough && r.err != nil, r.outcome == outcomeFallback:
@@ -370,14 +358,13 @@ func (r record) log(ctx context.Context, logger *slog.Logger, d time.Duration, e
 	case r.err != nil, r.outcome == outcomePassthrough, r.warning != "":
 		level = slog.LevelWarn
 	}
-	ms := float64(d.Microseconds()) / 1000
+	ms := float64(end.Sub(start).Microseconds()) / 1000
 	// Room for every attribute: the warm path grows no slice.
 	attrs := append(make([]slog.Attr, 0, 20),
 		slog.String("trigger", r.trigger),
 		slog.String("tenant", r.tenant),
 		slog.String("locale", r.locale),
 		slog.String("outcome", r.outcome),
-		slog.Float64("duration_ms", ms),
 	)
 	if r.chars > 0 {
 		attrs = append(attrs, slog.Int("email_chars", r.chars))
@@ -401,12 +388,23 @@ func (r record) log(ctx context.Context, logger *slog.Logger, d time.Duration, e
 	if kind == "" {
 		kind = metrics.KindOther // a source it does not render, or no event
 	}
-	attrs = append(attrs, slog.String(metrics.DimKind, kind), slog.String(metrics.DimOutcome, r.outcome), slog.Int(metrics.Answers, 1))
-	if r.chars > 0 && r.outcome != outcomePassthrough {
-		attrs = append(attrs, slog.Float64(metrics.RenderMillis, ms), slog.Int(metrics.EmailChars, r.chars))
-		attrs = emailMetrics.Append(attrs, time.Now())
-	} else {
-		attrs = answerMetrics.Append(attrs, time.Now())
+	// The metrics, and duration_ms, go in one Line: the production logger
+	// (lambda/internal/logging) writes them itself, where slog would hand the
+	// directives and each float to encoding/json.
+	spec := answerMetrics
+	withEmail := r.chars > 0 && r.outcome != outcomePassthrough
+	if withEmail {
+		spec = emailMetrics
 	}
+	m := spec.Line(end)
+	m.Dim(metrics.DimKind, kind)
+	m.Dim(metrics.DimOutcome, r.outcome)
+	m.Int(metrics.Answers, 1)
+	m.Float("duration_ms", ms)
+	if withEmail {
+		m.Float(metrics.RenderMillis, ms)
+		m.Int(metrics.EmailChars, int64(r.chars))
+	}
+	attrs = append(attrs, m.Attr())
 	logger.LogAttrs(ctx, level, "custom message", attrs...)
 }

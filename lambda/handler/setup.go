@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"log/slog"
 
+	"github.com/cogmail/cogmail/lambda/internal/keyring"
 	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/internal/tenantenv"
 	"github.com/cogmail/cogmail/lambda/keys"
@@ -53,10 +54,10 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		source keys.Source
 		err    error
 	}
-	keyring := make(chan loaded, 1)
+	ring := make(chan loaded, 1)
 	go func() {
-		ring, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
-		keyring <- loaded{ring, source, err}
+		r, source, err := keys.Load(ctx, keys.Options{Getenv: getenv})
+		ring <- loaded{r, source, err}
 	}()
 
 	cfg := Config{Logger: logger, TenantAttribute: getenv(EnvTenantAttribute), MetricsNamespace: getenv(metrics.EnvNamespace)}
@@ -66,22 +67,29 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		cfg.Renderer, cfg.RendererErr = nil, err
 	}
 	cfg.Tenants = tenant.NewStore(Layers(getenv)...)
+	// h is set below, before any event: no tenant version is read sooner.
+	var h *Handler
+	remote := tenantenv.Remote(cfg.Tenants, cfg.Renderer, getenv, logger, func(t *tenant.Tenant) error { return h.Accept(t) })
 	inLambda := keys.InLambda(getenv)
 	if cfg.PageURL, err = pageBase(getenv(EnvPageURL), inLambda); err != nil {
 		logger.Error(EnvPageURL+" is not used: the default tenant keeps its own links", "error", err.Error())
 	}
 	cfg.RefuseExampleHosts = inLambda
-	def, defErr := cfg.Tenants.Get(tenant.DefaultID)
+	var def *tenant.Tenant
+	var defErr error
+	if !remote { // S3's default tenant is read on first use, not at cold start
+		def, defErr = cfg.Tenants.Get(tenant.DefaultID)
+	}
 
-	k := <-keyring
+	k := <-ring
+	if k.source == keys.SourceSecretsManager {
+		// Read again while warm: a passing fault heals, and a rotation's
+		// promotion reaches the trigger before its retirement does.
+		cfg.RetryKeys = keyring.Reload(getenv)
+	}
 	switch {
 	case k.err != nil && k.source == keys.SourceSecretsManager:
-		// Perhaps a passing fault: fetch again on later invocations.
 		logger.Error("no signing key yet; emails go out without a link until it loads", "source", string(k.source), "error", k.err.Error())
-		cfg.RetryKeys = func(ctx context.Context) (*link.Keyring, error) {
-			ring, _, err := keys.Load(ctx, keys.Options{Getenv: getenv})
-			return ring, err
-		}
 	case k.err != nil:
 		logger.Error("no signing key; emails go out without a link", "source", string(k.source), "error", k.err.Error())
 	case k.source == keys.SourceDevelopment:
@@ -91,10 +99,11 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	}
 	cfg.Keyring = k.ring
 
-	h := New(cfg)
-	if defErr != nil {
+	h = New(cfg)
+	switch {
+	case defErr != nil:
 		logger.Error("the default tenant failed to load: its events get the minimal email, without a link", "error", defErr.Error())
-	} else {
+	case def != nil:
 		h.checkLinks(def)
 	}
 	return h

@@ -154,9 +154,21 @@ func decodeKey(s string) ([]byte, error) {
 // a deployment needs no second secret; it never reveals the key itself.
 // Rotating the current key changes every derived key.
 func (k *Keyring) Derive(label string) []byte {
-	mac := hmac.New(sha256.New, k.keys[k.current])
+	key, _ := k.DeriveWith(k.current, label)
+	return key
+}
+
+// DeriveWith is Derive from key kid, false if the ring lacks it: a
+// verifier accepts what any instance derived, whichever key was current
+// when it started (the page's CSRF tokens across a promotion).
+func (k *Keyring) DeriveWith(kid, label string) ([]byte, bool) {
+	key, ok := k.keys[kid]
+	if !ok {
+		return nil, false
+	}
+	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte("cogmail-derive\x00" + label))
-	return mac.Sum(nil)
+	return mac.Sum(nil), true
 }
 
 // Current returns the id of the key new links are signed with.

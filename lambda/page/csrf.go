@@ -1,6 +1,7 @@
 package page
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -38,13 +39,53 @@ const (
 const CSRFLifetime = time.Hour
 
 // deriveCSRFKey derives the CSRF key from the keyring's current key: every
-// instance sharing the keyring gets the same key, and rotating the current
-// key invalidates open forms only.
+// instance sharing the keyring gets the same key.
 func deriveCSRFKey(ring *link.Keyring) ([]byte, error) {
 	if ring == nil {
 		return nil, errors.New("page: cannot derive the CSRF key without a keyring")
 	}
 	return ring.Derive(csrfLabel), nil
+}
+
+// ring is the keyring the page holds now: re-read while warm (Config.Keys),
+// else the one it started with.
+func (h *Handler) ring(ctx context.Context) *link.Keyring {
+	if h.cfg.Keys != nil {
+		if ring := h.cfg.Keys.Get(ctx); ring != nil {
+			return ring
+		}
+	}
+	return h.cfg.Keyring
+}
+
+// signingCSRFKey is the key new tokens are made with: the configured one,
+// else the one derived from the current key of the keyring held now.
+func (h *Handler) signingCSRFKey(ctx context.Context) []byte {
+	if len(h.cfg.CSRFKey) > 0 {
+		return h.csrfKey
+	}
+	return h.ring(ctx).Derive(csrfLabel)
+}
+
+// verifyingCSRFKeys are the keys a token may have been made with. With
+// none configured, each key of the ring derives one: after a rotation
+// promotes a key, an instance started before it and one started after it
+// derive different keys from their current ones, and a form served by one
+// is posted to the other; both keys are in both rings (a key is added long
+// before it is promoted, and retired long after).
+func (h *Handler) verifyingCSRFKeys(ctx context.Context) [][]byte {
+	if len(h.cfg.CSRFKey) > 0 {
+		return [][]byte{h.csrfKey}
+	}
+	ring := h.ring(ctx)
+	keys := [][]byte{ring.Derive(csrfLabel)}
+	for _, kid := range ring.IDs() {
+		if kid != ring.Current() {
+			key, _ := ring.DeriveWith(kid, csrfLabel)
+			keys = append(keys, key)
+		}
+	}
+	return keys
 }
 
 // overHTTPS reports whether the visitor's connection was HTTPS: TLS here, or
@@ -72,10 +113,10 @@ func (h *Handler) nonce(r *http.Request) string {
 	return c.Value
 }
 
-// tokenAt is the token for nonce and binding issued at unix time issued:
+// tokenAt is the token under key for nonce and binding issued at unix time issued:
 // the issue time in clear, then the MAC of length-prefixed fields.
-func (h *Handler) tokenAt(nonce, binding string, issued int64) string {
-	mac := hmac.New(sha256.New, h.csrfKey)
+func tokenAt(key []byte, nonce, binding string, issued int64) string {
+	mac := hmac.New(sha256.New, key)
 	var n [8]byte
 	for _, part := range []string{tokenVersion, nonce, binding} {
 		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
@@ -100,11 +141,12 @@ func (h *Handler) csrfFor(w http.ResponseWriter, r *http.Request, binding string
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.overHTTPS(r),
 		})
 	}
-	return h.tokenAt(n, binding, h.cfg.Now().Unix())
+	return tokenAt(h.signingCSRFKey(r.Context()), n, binding, h.cfg.Now().Unix())
 }
 
 // validCSRF checks the form's token against the cookie's nonce, what the
-// POST is for, and the token's age.
+// POST is for, and the token's age, under any key it may have been made
+// with (verifyingCSRFKeys).
 func (h *Handler) validCSRF(r *http.Request, binding string) bool {
 	n, got := h.nonce(r), r.PostForm.Get(csrfField)
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(got)
@@ -116,7 +158,12 @@ func (h *Handler) validCSRF(r *http.Request, binding string) bool {
 	if age > CSRFLifetime || age < -csrfSkew {
 		return false
 	}
-	return hmac.Equal([]byte(got), []byte(h.tokenAt(n, binding, issued)))
+	for _, key := range h.verifyingCSRFKeys(r.Context()) {
+		if hmac.Equal([]byte(got), []byte(tokenAt(key, n, binding, issued))) {
+			return true
+		}
+	}
+	return false
 }
 
 // What a form's token is bound to. A link's forms are bound to the link's

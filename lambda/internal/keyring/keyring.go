@@ -1,5 +1,7 @@
 // Package keyring is the keyring of the warm functions that sign or verify
-// links (the notifier, the Custom Email Sender, the page): loaded at cold
+// links (the Custom Message trigger, the notifier, the Custom Email Sender,
+// the page; the trigger and the senders only sign, so only the page calls
+// Unknown): loaded at cold
 // start, fetched again while Secrets Manager fails, so that a secret briefly
 // out of reach costs links for a while, not until the next cold start, and
 // re-read while warm, so that a rotation (lambda/rotation) reaches them: at
@@ -54,6 +56,14 @@ type Keys struct {
 func New(ring *link.Keyring, retry Fetch, logger *slog.Logger, without string) *Keys {
 	k := &Keys{retry: retry, logger: logger, without: without, ring: ring, now: time.Now}
 	k.loadedAt = k.now()
+	return k
+}
+
+// WithClock makes now the clock of k's refreshes, counted from now on: the
+// trigger's Config.Now, which tests move. Call it before k is shared.
+func (k *Keys) WithClock(now func() time.Time) *Keys {
+	k.now = now
+	k.loadedAt = now()
 	return k
 }
 
