@@ -18,8 +18,8 @@ import (
 
 	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/internal/keyring"
-	"github.com/cogmail/cogmail/lambda/internal/tenantenv"
 	"github.com/cogmail/cogmail/lambda/internal/metrics"
+	"github.com/cogmail/cogmail/lambda/internal/tenantenv"
 	"github.com/cogmail/cogmail/lambda/keys"
 	"github.com/cogmail/cogmail/lambda/link"
 	"github.com/cogmail/cogmail/lambda/render"
@@ -67,17 +67,23 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if cfg.Renderer, err = render.Open(templates.FS); err != nil {
 		errs = append(errs, fmt.Errorf("templates: %w", err))
 	}
-	// Before the configuration, which names tenants that may live in S3
-	// only. The page shows texts, not emails: a version whose own files
+	// The page shows texts, not emails: a version whose own files
 	// (catalogs, templates) fail is refused.
 	renderer := cfg.Renderer
-	tenantenv.Remote(cfg.Tenants, renderer, getenv, cfg.Logger, func(t *tenant.Tenant) error {
+	remote := tenantenv.Remote(cfg.Tenants, renderer, getenv, cfg.Logger, func(t *tenant.Tenant) error {
 		if renderer == nil {
 			return nil
 		}
 		return renderer.CheckTenant(t)
 	})
-	clients, csrfKey, err := ParseConfig([]byte(getenv(EnvConfig)), cfg.Tenants)
+	// With tenants in S3, the configuration's tenants are read on their
+	// first request, not here: S3 slow or down, or one tenant's refused
+	// upload, must not take the page down for every tenant.
+	known := cfg.Tenants
+	if remote {
+		known = nil
+	}
+	clients, csrfKey, err := ParseConfig([]byte(getenv(EnvConfig)), known)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvConfig, err))
 	}

@@ -17,6 +17,10 @@ type entry struct {
 	next time.Time     // when it is due for revalidation
 	busy chan struct{} // closed when the read in progress ends
 	elem *list.Element
+	// weight is what it counts against MaxTenants: 1, or TemplateWeight
+	// when its version has templates of its own.
+	weight int
+	read   uint64 // remote.reads when t was read (see staleIndex)
 }
 
 // refusal is a version of a tenant that was read and is not to be used.
@@ -70,29 +74,52 @@ func (r *remote) get(rc *call, id string) *Tenant {
 	return t
 }
 
-// add caches a new entry for id, evicting the least recently used beyond
-// MaxTenants (not one being read: its reader owns it until it is done).
+// add caches a new entry for id, evicting beyond the budget.
 func (r *remote) add(id string) *entry {
-	e := &entry{id: id}
+	e := &entry{id: id, weight: 1}
 	e.elem = r.lru.PushFront(e)
 	r.cache[id] = e
-	for el := r.lru.Back(); el != nil && len(r.cache) > r.o.MaxTenants; {
+	r.weight += e.weight
+	r.evict(e)
+	return e
+}
+
+// evict drops the least recently used entries until the cache's weight is
+// within MaxTenants: never keep, the entry being served, nor one being
+// read (its reader owns it until it is done).
+func (r *remote) evict(keep *entry) {
+	for el := r.lru.Back(); el != nil && r.weight > r.o.MaxTenants; {
 		prev := el.Prev()
-		if old := el.Value.(*entry); old != e && old.busy == nil {
+		if old := el.Value.(*entry); old != keep && old.busy == nil {
 			r.drop(old)
 		}
 		el = prev
 	}
-	return e
 }
 
 // drop forgets e; its version is no longer served.
 func (r *remote) drop(e *entry) {
 	delete(r.cache, e.id)
 	r.lru.Remove(e.elem)
-	if t := e.t; t != nil && r.o.Evicted != nil {
+	r.weight -= e.weight
+	r.forget(e.t)
+}
+
+// forget queues Evicted for t, a version not (or no longer) served.
+func (r *remote) forget(t *Tenant) {
+	if t != nil && r.o.Evicted != nil {
 		r.later = append(r.later, func() { r.o.Evicted(t) })
 	}
+}
+
+// weigh is what t counts against MaxTenants: TemplateWeight if its folder
+// has any *.tmpl (the renderer parses a template set of its own for it),
+// else 1. A folder that cannot be listed counts as having templates.
+func weigh(t *Tenant) int {
+	if m, err := fs.Glob(t.files, "*.tmpl"); err != nil || len(m) > 0 {
+		return TemplateWeight
+	}
+	return 1
 }
 
 // fetch revalidates e. Called with r.mu held, which it releases while
@@ -103,12 +130,22 @@ func (r *remote) fetch(c *call, e *entry) {
 	e.busy = busy
 	have := e.seen
 	r.mu.Unlock()
+	relocked := false
+	defer func() { // whatever happens, waiters are let go
+		if !relocked {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+		}
+		e.busy = nil
+		close(busy)
+	}()
 	t, version, err := r.read(c.context(), e.id, have)
 	r.mu.Lock()
-	e.busy = nil
-	close(busy)
+	relocked = true
+	r.reads++
 	if r.cache[e.id] != e {
-		return // dropped while read: nothing of it is served
+		r.forget(t) // dropped while read: nothing of it is served
+		return
 	}
 	now := r.o.Now()
 	e.next = now.Add(r.o.Every)
@@ -118,6 +155,7 @@ func (r *remote) fetch(c *call, e *entry) {
 	case errors.Is(err, ErrUnchanged):
 	case errors.As(err, &refused):
 		e.seen = version
+		r.forget(t) // Accept may have prepared it
 		r.later = append(r.later, func() {
 			log.Warn("tenant version refused", "tenant", id, "version", version, "error", refused.Error())
 			if r.o.Refused != nil {
@@ -132,16 +170,28 @@ func (r *remote) fetch(c *call, e *entry) {
 			log.Warn("tenant store unreachable", "tenant", id, "error", err.Error())
 		})
 	default:
-		if old := e.t; old != nil && r.o.Evicted != nil {
-			r.later = append(r.later, func() { r.o.Evicted(old) })
-		}
-		e.t, e.seen = t, version
+		r.forget(e.t)
+		e.t, e.seen, e.read = t, version, r.reads
+		r.weight += t.weight - e.weight
+		e.weight = t.weight
+		r.evict(e)
 	}
 }
 
 // read asks the remote for id's version newer than have and checks it: a
-// refusal is a version that failed; any other error, the remote's.
-func (r *remote) read(ctx context.Context, id, have string) (*Tenant, string, error) {
+// refusal is a version that failed (with the version, if it parsed, for
+// Evicted: Accept saw it); any other error, the remote's. A panic in the
+// remote's read is the remote's error; one in parse or Accept, a refusal.
+func (r *remote) read(ctx context.Context, id, have string) (t *Tenant, version string, err error) {
+	checking := false
+	defer func() {
+		if v := recover(); v != nil {
+			err = panicError(v)
+			if checking {
+				err = refusal{err}
+			}
+		}
+	}()
 	files, version, err := r.o.Remote.Folder(ctx, id, have)
 	if err != nil {
 		return nil, "", err
@@ -149,12 +199,13 @@ func (r *remote) read(ctx context.Context, id, have string) (*Tenant, string, er
 	if files == nil {
 		return nil, "", fmt.Errorf("tenant %s: the remote returned no files", id)
 	}
-	t, err := parseFolder(id, files)
+	checking = true
+	t, err = parseFolder(id, files)
 	if err == nil && r.o.Accept != nil {
 		err = r.o.Accept(t)
 	}
 	if err != nil {
-		return nil, version, refusal{err}
+		return t, version, refusal{err}
 	}
 	return t, version, nil
 }
@@ -173,5 +224,9 @@ func parseFolder(id string, files fs.FS) (*Tenant, error) {
 	if t.ID != id {
 		return nil, fmt.Errorf("tenant.json: id %q does not match its folder", t.ID)
 	}
+	if p, ok := files.(interface{ PushChecked() bool }); ok {
+		t.pushChecked = p.PushChecked()
+	}
+	t.weight = weigh(t)
 	return t, nil
 }

@@ -30,6 +30,8 @@ type memRemote struct {
 	folderN  map[string]int
 	// hold, when set, makes Folder wait for it, after telling entered.
 	hold, entered chan struct{}
+	// wrap, when set, is what Folder serves instead of a tenant's files.
+	wrap func(id string, files fstest.MapFS) fs.FS
 }
 
 func newMemRemote() *memRemote {
@@ -112,7 +114,20 @@ func (m *memRemote) Folder(_ context.Context, id, have string) (fs.FS, string, e
 	case have == m.versions[id]:
 		return nil, "", tenant.ErrUnchanged
 	}
+	if m.wrap != nil {
+		return m.wrap(id, m.folders[id]), m.versions[id], nil
+	}
 	return m.folders[id], m.versions[id], nil
+}
+
+// addFile adds a file to id's folder as a new version (the index unchanged).
+func (m *memRemote) addFile(id, name string, data []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	files := maps.Clone(m.folders[id])
+	files[name] = &fstest.MapFile{Data: data}
+	m.folders[id] = files
+	m.versions[id] = m.version()
 }
 
 // clock is a time the test moves.
@@ -148,7 +163,10 @@ const every = time.Minute
 
 func newRemoteStore(m *memRemote, o tenant.RemoteOptions, layers ...fs.FS) *remoteStore {
 	rs := &remoteStore{Store: tenant.NewStore(layers...), clock: &clock{t: time.Unix(1e9, 0)}}
-	o.Remote, o.Every, o.Now = m, every, rs.clock.now
+	if o.Remote == nil { // else a wrapper of m
+		o.Remote = m
+	}
+	o.Every, o.Now = every, rs.clock.now
 	o.Evicted = func(t *tenant.Tenant) { rs.mu.Lock(); rs.evicted = append(rs.evicted, t); rs.mu.Unlock() }
 	o.Refused = func(id string, err error) { rs.mu.Lock(); rs.refused = append(rs.refused, id); rs.mu.Unlock() }
 	o.Logger = slog.New(slog.NewTextHandler(lockedWriter{&rs.mu, &rs.log}, nil))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 )
 
@@ -59,7 +60,7 @@ func (s *Store) Resolve(r Route) (Resolution, error) {
 			// A folder of that name exists but does not load.
 			c = candidate{id: v, err: err, match: rt.broken[v]}
 		default:
-			c = s.route(rc, rt, rt.attribute, v)
+			c = s.route(rc, rt, byAttribute, v)
 		}
 		switch {
 		case c.id != "" && inPool(c.match, r.UserPoolID):
@@ -73,12 +74,12 @@ func (s *Store) Resolve(r Route) (Resolution, error) {
 		if r.ClientID != "" && r.ClientID != notApplicable {
 			// The caller of ForgotPassword or SignUp picks the client: it
 			// decides only within the tenant's own pools.
-			if c := s.route(rc, rt, rt.client, r.ClientID); c.id != "" && inPool(c.match, r.UserPoolID) {
+			if c := s.route(rc, rt, byClient, r.ClientID); c.id != "" && inPool(c.match, r.UserPoolID) {
 				return c.resolve("appClient", rt.unrouted["appClientIds"][r.ClientID])
 			}
 		}
 		if r.UserPoolID != "" {
-			if c := s.route(rc, rt, rt.pool, r.UserPoolID); c.id != "" {
+			if c := s.route(rc, rt, byPool, r.UserPoolID); c.id != "" {
 				return c.resolve("userPool", rt.unrouted["userPoolIds"][r.UserPoolID])
 			}
 			warning = rt.unrouted["userPoolIds"][r.UserPoolID]
@@ -124,11 +125,28 @@ func inPool(m Match, pool string) bool {
 	return false
 }
 
+// by is one of a route's match fields: its map in routes, and its list in
+// a Match.
+type by struct {
+	index func(*routes) map[string]string
+	claim func(Match) []string
+}
+
+var (
+	byAttribute = by{func(rt *routes) map[string]string { return rt.attribute }, func(m Match) []string { return m.TenantAttributeValues }}
+	byClient    = by{func(rt *routes) map[string]string { return rt.client }, func(m Match) []string { return m.AppClientIDs }}
+	byPool      = by{func(rt *routes) map[string]string { return rt.pool }, func(m Match) []string { return m.UserPoolIDs }}
+)
+
 // route follows key in one of rt's maps. A tenant that is nowhere (the
 // remote's index names it, but no version of it ever loaded, and no folder
 // has it) does not claim: its values route as if unclaimed, to the default.
-func (s *Store) route(rc *call, rt *routes, index map[string]string, key string) candidate {
-	id, ok := index[key]
+// Nor does a version that does not itself claim key: the index said it
+// did, but the version is newer (push writes the index last) or older
+// than the index; its event goes where the version's own claims would
+// send it (not here), and an index older than it is read again.
+func (s *Store) route(rc *call, rt *routes, field by, key string) candidate {
+	id, ok := field.index(rt)[key]
 	if !ok {
 		return candidate{}
 	}
@@ -138,6 +156,12 @@ func (s *Store) route(rc *call, rt *routes, index map[string]string, key string)
 	}
 	if err != nil {
 		return candidate{id: id, err: err, match: rt.broken[id]}
+	}
+	if !slices.Contains(field.claim(t.Match), key) {
+		if s.remote != nil {
+			s.remote.staleIndex(t)
+		}
+		return candidate{}
 	}
 	return candidate{id: id, t: t, match: t.Match}
 }

@@ -59,6 +59,10 @@ type Tenant struct {
 	files    fs.FS // the tenant's folder: locales/ and template overrides
 	fallback language.Tag
 	matcher  *lazyMatcher
+	// pushChecked: a remote version whose files `cogmail tenants push`
+	// checked against this very build's templates (see PushChecked).
+	pushChecked bool
+	weight      int // a remote version's, against MaxTenants (see weigh)
 }
 
 // lazyMatcher is built on first use: a language matcher costs more than the
@@ -146,6 +150,13 @@ func (d Duration) MarshalJSON() ([]byte, error) {
 
 // Files is the tenant's folder: locales/<lang>.json and *.tmpl overrides.
 func (t *Tenant) Files() fs.FS { return t.files }
+
+// PushChecked reports whether t is a remote version that `cogmail tenants
+// push` already ran through the full check with exactly this function's
+// templates (its folder's fs.FS said so: PushChecked() true), so that a
+// function's Accept may skip the slow language × message matrix. False for
+// every folder layer's tenant.
+func (t *Tenant) PushChecked() bool { return t.pushChecked }
 
 // Negotiate picks the language of one message for this tenant.
 func (t *Tenant) Negotiate(metadata, attribute string) (language.Tag, locale.Source) {

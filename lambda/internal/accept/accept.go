@@ -100,6 +100,9 @@ func each(r *render.Renderer, t *tenant.Tenant, kinds []trigger.Kind, check func
 	if err := r.CheckTenant(t); err != nil {
 		return err
 	}
+	if t.PushChecked() {
+		return nil // push rendered this very version's emails (handler.Accept)
+	}
 	var errs []error
 	for _, tag := range t.SupportedLanguages() {
 		for _, k := range kinds {
