@@ -3,6 +3,7 @@ package tenants3_test
 import (
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
 
@@ -66,4 +67,25 @@ func TestEveryFunctionReadsS3(t *testing.T) {
 			assert.Error(t, err, "a version whose emails break the gate is not served")
 		})
 	}
+}
+
+// The page's configuration names tenants that may live in S3 only: with S3
+// out of reach at cold start they are read on their first request, and the
+// page stays up for every other tenant.
+func TestPageConfigWithS3Down(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := "http://" + l.Addr().String()
+	require.NoError(t, l.Close())
+	env := map[string]string{
+		tenants3.EnvURL: "s3://" + bucket + "/fn/", "AWS_ENDPOINT_URL_S3": closed,
+		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+		page.EnvConfig: `{"tenants": {"zeta": {"userPoolId": "eu-west-1_ZETAx1", "clientId": "clientZETAx1",
+			"signInUrl": "https://login.zeta.example/signin"}}}`,
+	}
+	cfg, err := page.LoadConfig(func(name string) string { return env[name] })
+	if err != nil {
+		assert.NotContains(t, err.Error(), "tenants.zeta", "an S3 tenant is not read at cold start")
+	}
+	require.Contains(t, cfg.Clients, "zeta")
 }
