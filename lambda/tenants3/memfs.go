@@ -16,7 +16,14 @@ import (
 type memFS struct {
 	files map[string][]byte
 	dirs  map[string][]fs.DirEntry // "." and every parent, entries sorted by name
+	// pushChecked: the manifest's "checked" matched these files.
+	pushChecked bool
 }
+
+// PushChecked reports whether `cogmail tenants push` checked exactly these
+// files with this build's templates (CheckedDigest): lambda/tenant then
+// skips the expensive check of every language and message.
+func (m *memFS) PushChecked() bool { return m.pushChecked }
 
 // newMemFS builds the folder from slash paths (fs.ValidPath) to contents.
 func newMemFS(files map[string][]byte) (*memFS, error) {

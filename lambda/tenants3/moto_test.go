@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,11 +50,36 @@ func (b bucketS3) putJSON(key string, v any) string {
 // push uploads a tenant's files and its manifest.
 func (b bucketS3) push(prefix, id string, files map[string]string) {
 	b.t.Helper()
+	b.pushManifest(prefix, id, files, func(map[string]any) {})
+}
+
+// pushManifest is push with edit applied to the manifest before it is
+// uploaded; it returns the files' ETags.
+func (b bucketS3) pushManifest(prefix, id string, files map[string]string, edit func(map[string]any)) map[string]string {
+	b.t.Helper()
 	etags := map[string]string{}
 	for name, body := range files {
 		etags[name] = b.put(prefix+id+"/"+name, body)
 	}
-	b.putJSON(prefix+"_manifests/"+id+".json", map[string]any{"format": 1, "tenant": id, "files": etags})
+	doc := map[string]any{"format": 1, "tenant": id, "files": etags}
+	edit(doc)
+	b.putJSON(prefix+"_manifests/"+id+".json", doc)
+	return etags
+}
+
+// checked is what `cogmail tenants push` writes in a manifest it checked.
+func checked(files map[string]string) string {
+	raw := map[string][]byte{}
+	for name, body := range files {
+		raw[name] = []byte(body)
+	}
+	return tenants3.CheckedDigest(raw)
+}
+
+// pushChecked reports whether a Folder's fs.FS says push checked it.
+func pushChecked(fsys fs.FS) bool {
+	pc, ok := fsys.(interface{ PushChecked() bool })
+	return ok && pc.PushChecked()
 }
 
 // remote is the function's view of s3://bucket/prefix on moto_server.
@@ -126,6 +152,25 @@ func TestMotoS3(t *testing.T) {
 		assert.Empty(t, index)
 		assert.Empty(t, version)
 	})
+	t.Run("case=index gone after one was read is an error", func(t *testing.T) {
+		etag := b.putJSON("vanish/_index.json", map[string]any{"format": 1, "tenants": map[string]any{"acme": map[string]any{}}})
+		r := remote(t, endpoint, "vanish/")
+		_, version, err := r.Index(ctx, "")
+		require.NoError(t, err)
+		require.Equal(t, etag, version)
+		_, err = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("vanish/_index.json")})
+		require.NoError(t, err)
+		// The Store keeps the index it has: never "every tenant removed".
+		_, _, err = r.Index(ctx, version)
+		var api *tenants3.APIError
+		require.ErrorAs(t, err, &api)
+		assert.Equal(t, http.StatusNotFound, api.StatusCode)
+		// Nothing read yet: still no tenants in S3.
+		index, version, err := r.Index(ctx, "")
+		require.NoError(t, err)
+		assert.Empty(t, index)
+		assert.Empty(t, version)
+	})
 	t.Run("case=missing bucket is an error", func(t *testing.T) {
 		env := map[string]string{tenants3.EnvURL: "s3://no-such-bucket/", "AWS_ENDPOINT_URL_S3": endpoint, "AWS_REGION": "us-east-1",
 			"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
@@ -144,6 +189,7 @@ func TestMotoS3(t *testing.T) {
 		require.NoError(t, err)
 		assert.NotEmpty(t, version)
 		assert.Equal(t, acme, readAll(t, fsys))
+		assert.False(t, pushChecked(fsys), "a manifest without \"checked\"")
 		_, _, err = r.Folder(ctx, "acme", version)
 		assert.ErrorIs(t, err, tenant.ErrUnchanged)
 	})
@@ -158,6 +204,30 @@ func TestMotoS3(t *testing.T) {
 		require.NoError(t, err)
 		assert.NotEqual(t, version, now)
 		assert.Equal(t, changed, readAll(t, fsys), "the manifest's files only: reset.html.tmpl is no longer listed")
+	})
+	t.Run("case=push-checked", func(t *testing.T) {
+		b.pushManifest("checked/", "acme", acme, func(doc map[string]any) { doc["checked"] = checked(acme) })
+		fsys, _, err := remote(t, endpoint, "checked/").Folder(ctx, "acme", "")
+		require.NoError(t, err)
+		assert.Equal(t, acme, readAll(t, fsys))
+		assert.True(t, pushChecked(fsys))
+	})
+	t.Run("case=a file edited behind push is not push-checked", func(t *testing.T) {
+		// Edited in S3 by hand, its manifest's ETag updated to match and
+		// "checked" left as push wrote it: served, but checked in full.
+		etags := b.pushManifest("edited/", "acme", acme, func(doc map[string]any) { doc["checked"] = checked(acme) })
+		etags["locales/de.json"] = b.put("edited/acme/locales/de.json", `{"reset.subject":"von Hand"}`)
+		b.putJSON("edited/_manifests/acme.json", map[string]any{"format": 1, "tenant": "acme", "files": etags, "checked": checked(acme)})
+		fsys, _, err := remote(t, endpoint, "edited/").Folder(ctx, "acme", "")
+		require.NoError(t, err)
+		assert.Equal(t, `{"reset.subject":"von Hand"}`, readAll(t, fsys)["locales/de.json"])
+		assert.False(t, pushChecked(fsys))
+	})
+	t.Run("case=a checked digest of other templates is not push-checked", func(t *testing.T) {
+		b.pushManifest("othertemplates/", "acme", acme, func(doc map[string]any) { doc["checked"] = strings.Repeat("0", 64) })
+		fsys, _, err := remote(t, endpoint, "othertemplates/").Folder(ctx, "acme", "")
+		require.NoError(t, err)
+		assert.False(t, pushChecked(fsys))
 	})
 	t.Run("case=a file replaced behind its manifest (412)", func(t *testing.T) {
 		b.push("replaced/", "acme", acme)

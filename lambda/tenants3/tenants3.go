@@ -5,10 +5,10 @@
 // Under COGMAIL_TENANTS_S3=s3://bucket/prefix/ the prefix holds
 // `<id>/tenant.json`, `<id>/locales/<tag>.json` and `<id>/<name>.tmpl` (a
 // templates folder's tenants/<id>/ byte for byte), `_manifests/<id>.json`
-// (the tenant's files with their ETags) and `_index.json` (every tenant and
-// its match values). The functions may only GetObject, so the index says
-// which tenants exist and a manifest which files a tenant has; nothing is
-// listed.
+// (the tenant's files with their ETags, and push's CheckedDigest of them)
+// and `_index.json` (every tenant and its match values). The functions
+// may only GetObject, so the index says which tenants exist and a manifest
+// which files a tenant has; nothing is listed.
 //
 // Like lambda/keys, it links no S3 client: the SDK's would bring its
 // configuration loader and credential chain into every cold start for
@@ -52,8 +52,11 @@ const format = 1
 // Size bounds: an object over its bound is refused unread, so that a wrong
 // upload cannot exhaust a 128 MB function.
 const (
-	maxFile     = 256 << 10
-	maxIndex    = 16 << 20
+	maxFile = 256 << 10
+	// maxIndex: an index of 10,000 tenants, each with a few match
+	// values, is 1 to 2 MiB; 4 MiB leaves room for that and bounds what a
+	// wrong upload costs a 128 MB function (the body, then its decoding).
+	maxIndex    = 4 << 20
 	maxManifest = 64 << 10
 	// maxFolder bounds a tenant's files together: a real tenant (15
 	// catalogs, a few templates) is well under 1 MiB.
@@ -143,9 +146,10 @@ func validBucket(s string) bool {
 
 func alnum(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
 
-// validID is lambda/tenant's rule for tenant ids: ^[a-z0-9][a-z0-9-]{0,62}$.
-// An id goes into an object key, so one from the index is checked here too.
-func validID(s string) bool {
+// ValidID is lambda/tenant's rule for tenant ids: ^[a-z0-9][a-z0-9-]{0,62}$.
+// An id goes into an object key (and, for `cogmail tenants pull`, a
+// folder name), so one from the index is checked wherever it is read.
+func ValidID(s string) bool {
 	if len(s) == 0 || len(s) > 63 || s[0] == '-' {
 		return false
 	}
@@ -172,11 +176,14 @@ type indexDoc struct {
 
 // Index reads _index.json unless have (its ETag) is still current, when it
 // returns tenant.ErrUnchanged. A missing index (404, or 403: S3's answer for
-// a missing key to a role without s3:ListBucket) is an empty one, version "".
+// a missing key to a role without s3:ListBucket) is an empty one, version
+// "", only while none was read (have == ""): once one was, a 404 or 403 is
+// more likely a policy or bucket change than every tenant removed, so it
+// is an error and the Store keeps serving the last good index.
 func (r *Remote) Index(ctx context.Context, have string) (tenant.RemoteIndex, string, error) {
 	obj, err := r.aws.get(ctx, r.prefix+indexName, "If-None-Match", have, maxIndex)
 	var api *APIError
-	if errors.As(err, &api) && api.missing() {
+	if have == "" && errors.As(err, &api) && api.missing() {
 		return tenant.RemoteIndex{}, "", nil
 	}
 	if err != nil {
@@ -191,7 +198,7 @@ func (r *Remote) Index(ctx context.Context, have string) (tenant.RemoteIndex, st
 	}
 	index := make(tenant.RemoteIndex, len(doc.Tenants))
 	for id, m := range doc.Tenants {
-		if !validID(id) {
+		if !ValidID(id) {
 			return nil, "", fmt.Errorf("tenants3: %s: %q is not a tenant id", r.url(indexName), id)
 		}
 		index[id] = m
@@ -204,15 +211,21 @@ type manifestDoc struct {
 	Format int               `json:"format"`
 	Tenant string            `json:"tenant"`
 	Files  map[string]string `json:"files"` // slash path in the folder → ETag
+	// Checked is CheckedDigest of the files as push checked them; absent
+	// from a manifest written another way.
+	Checked string `json:"checked,omitempty"`
 }
 
 // Folder reads tenant id's manifest unless have (its ETag) is still
 // current, when it returns tenant.ErrUnchanged; then every file it lists,
 // each only if its ETag is still the manifest's (a file replaced since, as
 // during a push, is an error: the Store keeps the version it has). The
-// fs.FS is rooted at the tenant's folder and held in memory.
+// fs.FS is rooted at the tenant's folder and held in memory. When the
+// manifest's "checked" is CheckedDigest of exactly these files (and this
+// build's templates), the fs.FS also has PushChecked() bool, true: push
+// checked every language and message of this version.
 func (r *Remote) Folder(ctx context.Context, id, have string) (fs.FS, string, error) {
-	if !validID(id) {
+	if !ValidID(id) {
 		return nil, "", fmt.Errorf("tenants3: %q is not a tenant id", id)
 	}
 	name := manifestsName + id + ".json"
@@ -245,6 +258,10 @@ func (r *Remote) Folder(ctx context.Context, id, have string) (fs.FS, string, er
 	if err != nil {
 		return nil, "", fmt.Errorf("tenants3: %s: %w", r.url(name), err)
 	}
+	// Computed over what was read, not trusted from the manifest: a file
+	// replaced by hand with its manifest's ETag edited to match is not
+	// what push checked.
+	fsys.pushChecked = doc.Checked != "" && doc.Checked == CheckedDigest(files)
 	return fsys, obj.etag, nil
 }
 

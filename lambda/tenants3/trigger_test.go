@@ -167,6 +167,7 @@ func TestTriggerWithTenantsInS3(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 		require.Contains(t, logs.String(), "tenant version refused")
+		assert.Contains(t, logs.String(), `"TenantsRefused":1`, "and counted, as an EMF metric")
 		email := emailOf(t, h, zeta)
 		assert.Contains(t, email, "Zeta Orbital", "the last good version stays in service")
 		assert.NotContains(t, email, "Lorem ipsum")

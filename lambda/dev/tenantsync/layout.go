@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/lambda/tenants3"
 )
 
 // Format is the version of the index and manifests this package writes and
@@ -56,6 +57,10 @@ type Manifest struct {
 	Format int               `json:"format"`
 	Tenant string            `json:"tenant"`
 	Files  map[string]string `json:"files"`
+	// Checked is tenants3.CheckedDigest of the files, written by push
+	// after its check passed: a function reading exactly these files with
+	// the same templates skips the check of every language and message.
+	Checked string `json:"checked,omitempty"`
 }
 
 func decodeIndex(data []byte) (Index, error) {
@@ -69,7 +74,25 @@ func decodeIndex(data []byte) (Index, error) {
 	if ix.Tenants == nil {
 		ix.Tenants = map[string]tenant.Match{}
 	}
+	// An id becomes an object key and, on pull, a folder under DIR: one
+	// such as "../../x" must never name a path outside either.
+	for id := range ix.Tenants {
+		if !tenants3.ValidID(id) {
+			return Index{}, fmt.Errorf("%s: %q is not a tenant id (a-z, 0-9 and '-', 1 to 63, not starting with '-'): refused", IndexKey, id)
+		}
+	}
 	return ix, nil
+}
+
+// checkIDs refuses ids that are not tenant ids, before any of them names
+// an object or a folder.
+func checkIDs(ids []string) error {
+	for _, id := range ids {
+		if !tenants3.ValidID(id) {
+			return fmt.Errorf("%q is not a tenant id (a-z, 0-9 and '-', 1 to 63, not starting with '-')", id)
+		}
+	}
+	return nil
 }
 
 func decodeManifest(id string, data []byte) (Manifest, error) {

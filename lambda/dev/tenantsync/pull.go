@@ -23,6 +23,10 @@ func (s *Sync) Pull(ctx context.Context, dir string, ids []string, out io.Writer
 		}
 		sort.Strings(ids)
 	}
+	// ReadIndex refused an index naming another id; this is the caller's.
+	if err := checkIDs(ids); err != nil {
+		return err
+	}
 	for _, id := range ids {
 		if _, ok := ix.Tenants[id]; !ok {
 			return fmt.Errorf("tenant %s is not in %s", id, s.To)

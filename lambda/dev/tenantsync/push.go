@@ -10,6 +10,7 @@ import (
 
 	"github.com/cogmail/cogmail/lambda/dev/check"
 	"github.com/cogmail/cogmail/lambda/tenant"
+	"github.com/cogmail/cogmail/lambda/tenants3"
 )
 
 // ErrRefused is a push that uploaded nothing because DIR failed the check
@@ -123,25 +124,47 @@ func (s *Sync) Push(ctx context.Context, dir string, o PushOptions) error {
 		}
 	}
 
-	next := Index{Format: Format, Tenants: map[string]tenant.Match{}}
-	for id, m := range ix.Tenants {
-		next.Tenants[id] = m
+	merge := func(ix Index) Index {
+		next := Index{Format: Format, Tenants: map[string]tenant.Match{}}
+		for id, m := range ix.Tenants {
+			next.Tenants[id] = m
+		}
+		for id, m := range pushed {
+			next.Tenants[id] = m
+		}
+		return next
 	}
-	for id, m := range pushed {
-		next.Tenants[id] = m
+	if o.DryRun {
+		next := merge(ix)
+		if bytes.Equal(encode(next), oldIndex) {
+			fmt.Fprintf(o.Out, "%s: unchanged\n", IndexKey)
+		} else {
+			n := len(next.Tenants)
+			fmt.Fprintf(o.Out, "%s: %supdated (%d %s)\n", IndexKey, would(true), n, plural(n, "tenant", "tenants"))
+		}
+		return nil
 	}
-	data := encode(next)
-	if bytes.Equal(data, oldIndex) {
+	// Merged into the index as it is when written, not as it was read: a
+	// push or rm that ran meanwhile keeps its change (updateIndex).
+	next, wrote, err := s.updateIndex(ctx, func(now Index) (Index, error) {
+		if errs := conflicts(pushed, now.Tenants, embedded); len(errs) > 0 {
+			for _, e := range errs {
+				fmt.Fprintln(o.Out, e)
+			}
+			return Index{}, errors.New("since this push began, another added a tenant that claims what a pushed one does: the files are uploaded, the index is not changed")
+		}
+		return merge(now), nil
+	})
+	if err != nil {
+		return err
+	}
+	if !wrote {
 		fmt.Fprintf(o.Out, "%s: unchanged\n", IndexKey)
 		return nil
 	}
 	n := len(next.Tenants)
-	fmt.Fprintf(o.Out, "%s: %supdated (%d %s)\n", IndexKey, would(o.DryRun), n, plural(n, "tenant", "tenants"))
-	if o.DryRun {
-		return nil
-	}
-	_, err = s.put(ctx, s.To.index(), data)
-	return err
+	fmt.Fprintf(o.Out, "%s: updated (%d %s)\n", IndexKey, n, plural(n, "tenant", "tenants"))
+	return nil
 }
 
 func would(dryRun bool) string {
@@ -181,8 +204,10 @@ func (s *Sync) plan(ctx context.Context, id string, local Folder, ix Index) (pla
 	return p, nil
 }
 
+// manifest is the tenant's manifest once its files are uploaded; Push
+// plans only after its check passed, so it always records the check.
 func (p plan) manifest() Manifest {
-	return Manifest{Format: Format, Tenant: p.id, Files: p.etags}
+	return Manifest{Format: Format, Tenant: p.id, Files: p.etags, Checked: tenants3.CheckedDigest(p.local)}
 }
 
 // apply uploads a tenant's changed files, then its manifest (with the

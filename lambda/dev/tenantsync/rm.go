@@ -10,19 +10,21 @@ import (
 // serving them from S3 on their next revalidation), then their manifests
 // and files.
 func (s *Sync) Remove(ctx context.Context, ids []string, out io.Writer) error {
-	ix, _, err := s.ReadIndex(ctx)
-	if err != nil {
+	if err := checkIDs(ids); err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if _, ok := ix.Tenants[id]; !ok {
-			return fmt.Errorf("tenant %s is not in %s", id, s.To)
+	_, _, err := s.updateIndex(ctx, func(ix Index) (Index, error) {
+		for _, id := range ids {
+			if _, ok := ix.Tenants[id]; !ok {
+				return Index{}, fmt.Errorf("tenant %s is not in %s", id, s.To)
+			}
 		}
-	}
-	for _, id := range ids {
-		delete(ix.Tenants, id)
-	}
-	if _, err := s.put(ctx, s.To.index(), encode(ix)); err != nil {
+		for _, id := range ids {
+			delete(ix.Tenants, id)
+		}
+		return ix, nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, id := range ids {

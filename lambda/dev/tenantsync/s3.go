@@ -128,15 +128,78 @@ func (s *Sync) list(ctx context.Context, prefix string) (map[string]string, erro
 // ReadIndex reads the index and its stored bytes; none yet is an empty
 // index (no tenants in S3).
 func (s *Sync) ReadIndex(ctx context.Context) (Index, []byte, error) {
-	data, _, err := s.get(ctx, s.To.index(), "")
+	ix, data, _, err := s.readIndex(ctx)
+	return ix, data, err
+}
+
+// readIndex is ReadIndex with the index's ETag, "" when there is none.
+func (s *Sync) readIndex(ctx context.Context) (Index, []byte, string, error) {
+	data, etag, err := s.get(ctx, s.To.index(), "")
 	if errors.Is(err, errNotFound) {
-		return Index{Format: Format, Tenants: map[string]tenant.Match{}}, nil, nil
+		return Index{Format: Format, Tenants: map[string]tenant.Match{}}, nil, "", nil
 	}
 	if err != nil {
-		return Index{}, nil, err
+		return Index{}, nil, "", err
 	}
 	ix, err := decodeIndex(data)
-	return ix, data, err
+	return ix, data, etag, err
+}
+
+// errIndexChanged is a conditional write of the index that S3 refused: it
+// changed (or appeared) since it was read.
+var errIndexChanged = errors.New("the index changed since it was read")
+
+// putIndex writes the index only if it is still the one read: If-Match its
+// ETag, or If-None-Match "*" when there was none. Two pushes or removals
+// at once then cannot lose one's update: the later one is refused (412,
+// or 409 when S3 was still writing the other) instead of overwriting.
+func (s *Sync) putIndex(ctx context.Context, data []byte, etag string) error {
+	key := s.To.index()
+	in := &s3.PutObjectInput{
+		Bucket: &s.To.Bucket, Key: &key, Body: bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))), ContentType: aws.String("application/json"),
+	}
+	if etag != "" {
+		in.IfMatch = &etag
+	} else {
+		in.IfNoneMatch = aws.String("*")
+	}
+	_, err := s.S3.PutObject(ctx, in)
+	switch code := status(err); {
+	case err == nil:
+		return nil
+	case code == http.StatusPreconditionFailed || code == http.StatusConflict:
+		return fmt.Errorf("writing s3://%s/%s: %w", s.To.Bucket, key, errIndexChanged)
+	}
+	return fmt.Errorf("writing s3://%s/%s: %w", s.To.Bucket, key, err)
+}
+
+// updateIndex reads the index, applies change and writes the result
+// conditionally (putIndex); when another command changed the index
+// meanwhile, it reads it again and retries once. It reports whether it
+// wrote: an unchanged index is not written again.
+func (s *Sync) updateIndex(ctx context.Context, change func(Index) (Index, error)) (Index, bool, error) {
+	for attempt := 1; ; attempt++ {
+		ix, raw, etag, err := s.readIndex(ctx)
+		if err != nil {
+			return Index{}, false, err
+		}
+		next, err := change(ix)
+		if err != nil {
+			return Index{}, false, err
+		}
+		data := encode(next)
+		if bytes.Equal(data, raw) {
+			return next, false, nil
+		}
+		err = s.putIndex(ctx, data, etag)
+		if !errors.Is(err, errIndexChanged) {
+			return next, err == nil, err
+		}
+		if attempt == 2 {
+			return Index{}, false, fmt.Errorf("%w twice: another push or rm of %s is under way; run this again when it is done", err, s.To)
+		}
+	}
 }
 
 // readManifest reads a tenant's manifest; found is false when it has none.
