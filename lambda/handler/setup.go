@@ -69,7 +69,7 @@ func Setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 	cfg.Tenants = tenant.NewStore(Layers(getenv)...)
 	// h is set below, before any event: no tenant version is read sooner.
 	var h *Handler
-	remote := tenantenv.Remote(cfg.Tenants, cfg.Renderer, getenv, logger, func(t *tenant.Tenant) error { return h.Accept(t) })
+	remote := tenantenv.Remote(cfg.Tenants, cfg.Renderer, metrics.FunctionTrigger, getenv, logger, func(t *tenant.Tenant) error { return h.Accept(t) })
 	inLambda := keys.InLambda(getenv)
 	if cfg.PageURL, err = pageBase(getenv(EnvPageURL), inLambda); err != nil {
 		logger.Error(EnvPageURL+" is not used: the default tenant keeps its own links", "error", err.Error())

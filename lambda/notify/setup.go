@@ -69,7 +69,7 @@ func Configure(ctx context.Context, getenv func(string) string, logger *slog.Log
 	}
 	cfg.Tenants = tenant.NewStore(tenantenv.Layers(getenv)...)
 	renderer := cfg.Renderer
-	tenantenv.Remote(cfg.Tenants, renderer, getenv, logger, func(t *tenant.Tenant) error { return accept.Notices(renderer, t) })
+	tenantenv.Remote(cfg.Tenants, renderer, metrics.FunctionNotifier, getenv, logger, func(t *tenant.Tenant) error { return accept.Notices(renderer, t) })
 	if cfg.PageURL, err = tenantenv.PageBase(getenv(envPageURL), inLambda, pageReport); err != nil {
 		logger.Error(envPageURL+" is not used: the default tenant keeps its own report link", "error", err.Error())
 	}

@@ -70,7 +70,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	// The page shows texts, not emails: a version whose own files
 	// (catalogs, templates) fail is refused.
 	renderer := cfg.Renderer
-	remote := tenantenv.Remote(cfg.Tenants, renderer, getenv, cfg.Logger, func(t *tenant.Tenant) error {
+	remote := tenantenv.Remote(cfg.Tenants, renderer, metrics.FunctionPage, getenv, cfg.Logger, func(t *tenant.Tenant) error {
 		if renderer == nil {
 			return nil
 		}

@@ -71,7 +71,7 @@ func Configure(ctx context.Context, getenv func(string) string, logger *slog.Log
 	}
 	cfg.Tenants = tenant.NewStore(tenantenv.Layers(getenv)...)
 	renderer := cfg.Renderer
-	tenantenv.Remote(cfg.Tenants, renderer, getenv, logger, func(t *tenant.Tenant) error { return accept.Sent(renderer, t) })
+	tenantenv.Remote(cfg.Tenants, renderer, metrics.FunctionSender, getenv, logger, func(t *tenant.Tenant) error { return accept.Sent(renderer, t) })
 	if cfg.PageURL, err = tenantenv.PageBase(getenv(envPageURL), inLambda, pageReset); err != nil {
 		logger.Error(envPageURL+" is not used: the default tenant keeps its own links", "error", err.Error())
 	}

@@ -21,6 +21,9 @@ const (
 	PageErrors   = "PageErrors"   // page: answers with a 5xx status
 	Notices      = "Notices"      // notifier: one per event, by Kind and Outcome
 	Sent         = "Sent"         // sender: one per event, by Kind and Outcome
+	// TenantsRefused: a tenant version read from S3 that failed its checks
+	// and is not served (every function; the tenant is a property).
+	TenantsRefused = "TenantsRefused"
 )
 
 // Dimension names. Every metric also carries Function.

@@ -5,10 +5,13 @@
 package tenantenv
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"os"
+	"time"
 
+	"github.com/cogmail/cogmail/lambda/internal/metrics"
 	"github.com/cogmail/cogmail/lambda/internal/pageurl"
 	"github.com/cogmail/cogmail/lambda/render"
 	"github.com/cogmail/cogmail/lambda/tenant"
@@ -40,7 +43,7 @@ func Layers(getenv func(string) string) []fs.FS {
 // URL that cannot be read is logged and leaves the store to its folders:
 // the emails keep their brand where the folders have it, never fail. It
 // reports whether the store has tenants in S3.
-func Remote(store *tenant.Store, r *render.Renderer, getenv func(string) string, logger *slog.Logger, accept func(*tenant.Tenant) error) bool {
+func Remote(store *tenant.Store, r *render.Renderer, function string, getenv func(string) string, logger *slog.Logger, accept func(*tenant.Tenant) error) bool {
 	s3, err := tenants3.New(getenv)
 	if err != nil {
 		logger.Error(tenants3.EnvURL+" is not used: tenants come from the function's own folders", "error", err.Error())
@@ -54,7 +57,15 @@ func Remote(store *tenant.Store, r *render.Renderer, getenv func(string) string,
 			r.Forget(t)
 		}
 	}
-	store.SetRemote(tenant.RemoteOptions{Remote: s3, Every: s3.Every(), Accept: accept, Evicted: forget, Logger: logger})
+	spec := metrics.NewSpec(metrics.Namespace(getenv), function,
+		metrics.Metric{Name: metrics.TenantsRefused, Unit: metrics.Count})
+	refused := func(id string, _ error) {
+		// Beside the store's own line, which says why: a metric filter
+		// would have to parse that one.
+		attrs := spec.Append([]slog.Attr{slog.String("tenant", id), slog.Int(metrics.TenantsRefused, 1)}, time.Now())
+		logger.LogAttrs(context.Background(), slog.LevelWarn, "tenant version refused: counted", attrs...)
+	}
+	store.SetRemote(tenant.RemoteOptions{Remote: s3, Every: s3.Every(), Accept: accept, Evicted: forget, Refused: refused, Logger: logger})
 	return true
 }
 
