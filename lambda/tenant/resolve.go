@@ -237,17 +237,3 @@ func strings1(raw json.RawMessage) []string {
 	}
 	return list
 }
-
-// dedupe drops repeated values: a tenant listing a value twice (a mistake
-// Validate reports) does not conflict with itself.
-func dedupe(values []string) []string {
-	seen := make(map[string]bool, len(values))
-	out := values[:0:0]
-	for _, v := range values {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -88,43 +89,57 @@ func (s *Store) index(rc *call) *routes {
 }
 
 func buildRoutes(c *claims) *routes {
+	n := len(c.match)
 	r := &routes{
-		attribute: map[string]string{}, client: map[string]string{}, pool: map[string]string{},
+		attribute: make(map[string]string, n), client: make(map[string]string, n), pool: make(map[string]string, n),
 		broken:   map[string]Match{},
 		unrouted: map[string]map[string]string{"tenantAttributeValues": {}, "appClientIds": {}, "userPoolIds": {}},
 	}
 	if c.err != nil {
 		r.conflicts = append(r.conflicts, c.err)
 	}
-	byValue := map[string]map[string][]string{"tenantAttributeValues": {}, "appClientIds": {}, "userPoolIds": {}}
+	// Each value's first owner goes straight into its route; the others,
+	// rare, aside: with 10,000 tenants in S3 this runs on a cold start's
+	// first event, so it allocates per conflict, not per value.
+	fields := [...]struct {
+		name   string
+		target map[string]string
+		values func(Match) []string
+	}{
+		{"tenantAttributeValues", r.attribute, func(m Match) []string { return m.TenantAttributeValues }},
+		{"appClientIds", r.client, func(m Match) []string { return m.AppClientIDs }},
+		{"userPoolIds", r.pool, func(m Match) []string { return m.UserPoolIDs }},
+	}
+	var more [len(fields)]map[string][]string
 	for id, m := range c.match {
 		if c.broken[id] {
 			r.broken[id] = m
 		}
-		for name, values := range map[string][]string{
-			"tenantAttributeValues": m.TenantAttributeValues,
-			"appClientIds":          m.AppClientIDs,
-			"userPoolIds":           m.UserPoolIDs,
-		} {
-			for _, v := range dedupe(values) {
-				byValue[name][v] = append(byValue[name][v], id)
+		for i, f := range fields {
+			for _, v := range f.values(m) {
+				first, taken := f.target[v]
+				switch {
+				case !taken:
+					f.target[v] = id
+				case first != id && !slices.Contains(more[i][v], id):
+					if more[i] == nil {
+						more[i] = map[string][]string{}
+					}
+					more[i][v] = append(more[i][v], id)
+				}
 			}
 		}
 	}
-	for name, target := range map[string]map[string]string{
-		"tenantAttributeValues": r.attribute, "appClientIds": r.client, "userPoolIds": r.pool,
-	} {
-		for value, owners := range byValue[name] {
-			if len(owners) == 1 {
-				target[value] = owners[0]
-				continue
-			}
+	for i, f := range fields {
+		for value, others := range more[i] {
+			owners := append([]string{f.target[value]}, others...)
 			sort.Strings(owners)
-			r.conflicts = append(r.conflicts, fmt.Errorf("match.%s %q is claimed by tenants %v: it routes to none of them", name, value, owners))
-			r.unrouted[name][value] = fmt.Sprintf("match.%s value is claimed by tenants %v", name, owners)
+			delete(f.target, value)
+			r.conflicts = append(r.conflicts, fmt.Errorf("match.%s %q is claimed by tenants %v: it routes to none of them", f.name, value, owners))
+			r.unrouted[f.name][value] = fmt.Sprintf("match.%s value is claimed by tenants %v", f.name, owners)
 			for _, id := range owners {
 				if _, failed := r.broken[id]; failed {
-					target[value] = id
+					f.target[value] = id
 					break
 				}
 			}

@@ -22,6 +22,10 @@ import (
 // benchTenants is how many tenants the bucket holds: issue 14's 10,000.
 const benchTenants = 10000
 
+// uncheckedTenants are uploaded without push's digest: the function checks
+// each itself.
+const uncheckedTenants = 300
+
 func benchID(i int) string { return fmt.Sprintf("t%05d", i) }
 
 // BenchmarkS3 is the trigger with 10,000 tenants in moto_server's S3, each
@@ -39,7 +43,7 @@ func BenchmarkS3(b *testing.B) {
 	embedded := func(string) string { return "" }
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	ctx := context.Background()
-	event := func(i int) []byte { return resetEvent("eu-west-1_"+poolSuffix(benchID(i)), "", "") }
+	event := benchEvent
 
 	// The cold start's own work with tenants in S3 and without: S3 is not
 	// read before the first event.
@@ -67,22 +71,19 @@ func BenchmarkS3(b *testing.B) {
 			invoke(b, h, event(benchTenants-1))
 		}
 	})
-	// A tenant's first message, the index already read.
-	b.Run("TenantFirstMessage", func(b *testing.B) {
-		h := handler.Setup(ctx, withS3, logger)
-		invoke(b, h, event(0))
-		b.ReportAllocs()
-		i := 1
-		for b.Loop() {
-			if i == benchTenants {
-				b.StopTimer()
-				h, i = handler.Setup(ctx, withS3, logger), 1
-				invoke(b, h, event(0))
-				b.StartTimer()
-			}
-			invoke(b, h, event(i))
-			i++
+	// A tenant's first message, the index already read: push checked it
+	// (its manifest's digest matches), so the function reads its files and
+	// checks them, and renders no matrix.
+	b.Run("TenantFirstMessage/pushed", func(b *testing.B) { firstMessages(b, withS3, benchTenants-templated) })
+	// The same for tenants uploaded by hand: the function renders every
+	// message in both languages through the gate before serving one.
+	b.Run("TenantFirstMessage/unchecked", func(b *testing.B) {
+		raw := map[string]string{}
+		for k, v := range env {
+			raw[k] = v
 		}
+		raw[tenants3.EnvURL] = "s3://" + bucket + "/raw/"
+		firstMessages(b, func(name string) string { return raw[name] }, uncheckedTenants)
 	})
 	// A later message of an embedded tenant, for comparison.
 	b.Run("WarmMessage/embedded", func(b *testing.B) {
@@ -104,28 +105,66 @@ func BenchmarkS3(b *testing.B) {
 			invoke(b, h, e)
 		}
 	})
-	// The heap after 1,000 distinct tenants served, all kept (the cache's
-	// default bound), against the heap after one.
-	b.Run("Heap1000Tenants", func(b *testing.B) {
-		var one, thousand uint64
-		for b.Loop() {
+	// The heap after 1,000 distinct tenants served, against the heap after
+	// one: plain tenants, all kept (the cache's 1,000 units), and tenants
+	// with templates of their own, of which 20 are kept (50 units each).
+	b.Run("Heap1000Tenants/plain", func(b *testing.B) { heap1000(b, withS3, 0) })
+	b.Run("Heap1000Tenants/templated", func(b *testing.B) { heap1000(b, withS3, benchTenants-templated) })
+}
+
+// firstMessages is the first message of tenant after tenant, from 1 to n-1
+// (0 read the index), a fresh handler when all were seen.
+func firstMessages(b *testing.B, getenv func(string) string, n int) {
+	ctx := context.Background()
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	h := handler.Setup(ctx, getenv, logger)
+	invoke(b, h, benchEvent(0))
+	events := make([][]byte, n)
+	for i := range events {
+		events[i] = benchEvent(i)
+	}
+	b.ReportAllocs()
+	i := 1
+	for b.Loop() {
+		if i == n {
 			b.StopTimer()
-			h := handler.Setup(ctx, withS3, logger)
-			invoke(b, h, event(0))
-			one = heap()
-			b.StartTimer()
-			for i := 1; i < 1000; i++ {
-				invoke(b, h, event(i))
-			}
-			b.StopTimer()
-			thousand = heap()
-			runtime.KeepAlive(h)
+			h, i = handler.Setup(ctx, getenv, logger), 1
+			invoke(b, h, events[0])
 			b.StartTimer()
 		}
-		b.ReportMetric(float64(one)/(1<<20), "MB-heap-1")
-		b.ReportMetric(float64(thousand)/(1<<20), "MB-heap-1000")
-	})
+		invoke(b, h, events[i])
+		i++
+	}
 }
+
+// heap1000 serves tenants from..from+999 and reports the live heap.
+func heap1000(b *testing.B, getenv func(string) string, from int) {
+	ctx := context.Background()
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	events := make([][]byte, 1000)
+	for i := range events {
+		events[i] = benchEvent(from + i)
+	}
+	var one, thousand uint64
+	for b.Loop() {
+		b.StopTimer()
+		h := handler.Setup(ctx, getenv, logger)
+		invoke(b, h, events[0])
+		one = heap()
+		b.StartTimer()
+		for _, e := range events[1:] {
+			invoke(b, h, e)
+		}
+		b.StopTimer()
+		thousand = heap()
+		runtime.KeepAlive(h)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(one)/(1<<20), "MB-heap-1")
+	b.ReportMetric(float64(thousand)/(1<<20), "MB-heap-1000")
+}
+
+func benchEvent(i int) []byte { return resetEvent("eu-west-1_"+poolSuffix(benchID(i)), "", "") }
 
 func invoke(b *testing.B, h *handler.Handler, event []byte) {
 	out, err := h.Invoke(context.Background(), event)
@@ -145,8 +184,25 @@ func heap() uint64 {
 	return m.HeapAlloc
 }
 
-// fill uploads benchTenants tenants and their index as push does, several
-// at a time.
+// templated are the last tenants of the bucket: each with a footer
+// override and a German catalog of its own, the tenants whose parsed
+// templates cost the renderer most (tenant.TemplateWeight).
+const templated = 1000
+
+// files is tenant i's folder.
+func files(i int) map[string]string {
+	id := benchID(i)
+	f := map[string]string{"tenant.json": s3Tenant(id, "Product "+id)}
+	if i >= benchTenants-templated {
+		f["footer.tmpl"] = `{{define "footer"}}<p>{{.Brand.ProductName}}, Musterstraße 1, 10115 Berlin</p>{{end}}`
+		f["locales/de.json"] = `{"reset.heading": "Passwort neu setzen"}`
+	}
+	return f
+}
+
+// fill uploads benchTenants tenants under many/ as push does (manifests
+// with what push checked) and, under raw/, uncheckedTenants more without,
+// as a hand-made upload would be; several at a time.
 func fill(b *testing.B, endpoint string) {
 	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
@@ -154,22 +210,34 @@ func fill(b *testing.B, endpoint string) {
 		b.Fatal(err)
 	}
 	bs := bucketS3{t: b, client: client}
-	ids := make(chan int)
+	type job struct {
+		prefix string
+		i      int
+	}
+	jobs := make(chan job)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			for i := range ids {
-				id := benchID(i)
-				bs.push("many/", id, map[string]string{"tenant.json": s3Tenant(id, "Product "+id)})
+			for j := range jobs {
+				f := files(j.i)
+				if j.prefix == "raw/" {
+					bs.push(j.prefix, benchID(j.i), f)
+					continue
+				}
+				bs.pushManifest(j.prefix, benchID(j.i), f, func(m map[string]any) { m["checked"] = checked(f) })
 			}
 		})
 	}
 	all := make([]string, benchTenants)
 	for i := range benchTenants {
-		ids <- i
+		jobs <- job{"many/", i}
 		all[i] = benchID(i)
 	}
-	close(ids)
+	for i := range uncheckedTenants {
+		jobs <- job{"raw/", i}
+	}
+	close(jobs)
 	wg.Wait()
 	bs.putJSON("many/_index.json", index(all...))
+	bs.putJSON("raw/_index.json", index(all[:uncheckedTenants]...))
 }
