@@ -10,11 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/cogmail/cogmail/lambda/dev/moto"
 	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/tenants3"
 )
@@ -33,8 +28,8 @@ func benchID(i int) string { return fmt.Sprintf("t%05d", i) }
 // answers on 127.0.0.1: its times stand for S3's only roughly (S3 in the
 // function's region answers a small GET in about 10–30 ms).
 func BenchmarkS3(b *testing.B) {
-	endpoint := moto.Start(b)
-	fill(b, endpoint)
+	endpoint, bs := newBucket(b)
+	fill(bs)
 	env := map[string]string{
 		tenants3.EnvURL: "s3://" + bucket + "/many/", "AWS_ENDPOINT_URL_S3": endpoint,
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
@@ -203,13 +198,7 @@ func files(i int) map[string]string {
 // fill uploads benchTenants tenants under many/ as push does (manifests
 // with what push checked) and, under raw/, uncheckedTenants more without,
 // as a hand-made upload would be; several at a time.
-func fill(b *testing.B, endpoint string) {
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
-	if _, err := client.CreateBucket(b.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		b.Fatal(err)
-	}
-	bs := bucketS3{t: b, client: client}
+func fill(bs bucketS3) {
 	type job struct {
 		prefix string
 		i      int

@@ -7,13 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/dev/moto"
 	"github.com/cogmail/cogmail/lambda/notify"
 	"github.com/cogmail/cogmail/lambda/page"
 	"github.com/cogmail/cogmail/lambda/sender"
@@ -24,12 +20,7 @@ import (
 // The notifier, the sender and the page read tenants from S3 as the trigger
 // does, each checking a version against what it sends before serving it.
 func TestEveryFunctionReadsS3(t *testing.T) {
-	endpoint := moto.Start(t)
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
-	_, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket)})
-	require.NoError(t, err)
-	b := bucketS3{t: t, client: client}
+	endpoint, b := newBucket(t)
 	b.push("fn/", "zeta", map[string]string{"tenant.json": s3Tenant("zeta", "Zeta Rockets")})
 	// Valid as a tenant; every email over the gate's size.
 	b.push("fn/", "omega", map[string]string{

@@ -82,6 +82,17 @@ func pushChecked(fsys fs.FS) bool {
 	return ok && pc.PushChecked()
 }
 
+// newBucket starts moto_server and makes the tests' bucket in it.
+func newBucket(t testing.TB) (string, bucketS3) {
+	endpoint := moto.Start(t)
+	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	if _, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	return endpoint, bucketS3{t: t, client: client}
+}
+
 // remote is the function's view of s3://bucket/prefix on moto_server.
 func remote(t *testing.T, endpoint, prefix string) *tenants3.Remote {
 	t.Helper()
@@ -112,12 +123,7 @@ func readAll(t *testing.T, fsys fs.FS) map[string]string {
 // S3 as moto_server answers it: conditional GETs, a missing index, a file
 // replaced behind its manifest.
 func TestMotoS3(t *testing.T) {
-	endpoint := moto.Start(t)
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
-	_, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket)})
-	require.NoError(t, err)
-	b := bucketS3{t: t, client: client}
+	endpoint, b := newBucket(t)
 	ctx := t.Context()
 
 	acme := map[string]string{
@@ -158,7 +164,7 @@ func TestMotoS3(t *testing.T) {
 		_, version, err := r.Index(ctx, "")
 		require.NoError(t, err)
 		require.Equal(t, etag, version)
-		_, err = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("vanish/_index.json")})
+		_, err = b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("vanish/_index.json")})
 		require.NoError(t, err)
 		// The Store keeps the index it has: never "every tenant removed".
 		_, _, err = r.Index(ctx, version)

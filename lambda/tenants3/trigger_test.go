@@ -12,13 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cogmail/cogmail/lambda/dev/moto"
 	"github.com/cogmail/cogmail/lambda/dev/patience"
 	"github.com/cogmail/cogmail/lambda/handler"
 	"github.com/cogmail/cogmail/lambda/tenants3"
@@ -124,12 +120,7 @@ func eventually(t *testing.T, h *handler.Handler, event []byte, want string) str
 // tenant's first use, a change picked up after the interval, a broken
 // upload kept out, routing by the index.
 func TestTriggerWithTenantsInS3(t *testing.T) {
-	endpoint := moto.Start(t)
-	client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
-	_, err := client.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(bucket)})
-	require.NoError(t, err)
-	b := bucketS3{t: t, client: client}
+	endpoint, b := newBucket(t)
 	const prefix = "live/"
 	b.push(prefix, "zeta", map[string]string{"tenant.json": s3Tenant("zeta", "Zeta Rockets")})
 	b.putJSON(prefix+"_index.json", index("zeta"))

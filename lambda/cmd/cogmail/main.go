@@ -102,14 +102,7 @@ func commandUsage(w io.Writer, flags *flag.FlagSet) {
 			fmt.Fprint(w, c.usage)
 		}
 	}
-	n := 0
-	flags.VisitAll(func(*flag.Flag) { n++ })
-	if n > 0 {
-		fmt.Fprint(w, "\nflags:\n")
-		flags.SetOutput(w)
-		flags.PrintDefaults()
-		flags.SetOutput(io.Discard)
-	}
+	printFlags(w, flags)
 	if flags.Name() != "check" && flags.Name() != "preview" {
 		fmt.Fprint(w, keysNote)
 	}
@@ -385,4 +378,16 @@ func serveGallery(ctx context.Context, addr, dir string, stdout, stderr io.Write
 		return 1
 	}
 	return 0
+}
+
+// printFlags lists a command's flags after its usage, if it has any.
+func printFlags(w io.Writer, flags *flag.FlagSet) {
+	n := 0
+	flags.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprint(w, "\nflags:\n")
+		flags.SetOutput(w)
+		flags.PrintDefaults()
+		flags.SetOutput(io.Discard)
+	}
 }

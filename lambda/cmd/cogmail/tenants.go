@@ -146,13 +146,6 @@ func tenantsUsageError(flags *flag.FlagSet, sub string, stderr io.Writer, format
 
 func tenantsCommandUsage(w io.Writer, flags *flag.FlagSet, sub string) {
 	fmt.Fprintf(w, "usage:\n%s", tenantsSubUsage[sub])
-	n := 0
-	flags.VisitAll(func(*flag.Flag) { n++ })
-	if n > 0 {
-		fmt.Fprint(w, "\nflags:\n")
-		flags.SetOutput(w)
-		flags.PrintDefaults()
-		flags.SetOutput(io.Discard)
-	}
+	printFlags(w, flags)
 	fmt.Fprint(w, tenantsNote)
 }
