@@ -323,3 +323,25 @@ func TestFragmentLinkWithBaseQueryOpens(t *testing.T) {
 	assert.Equal(t, http.StatusOK, res.status)
 	assert.Contains(t, res.body, `<form id="open" method="post"`)
 }
+
+// A tenant id a visitor types is read only when the page serves that tenant
+// (or it is the default): with tenants in S3, any other id would cost S3
+// reads and churn the tenant cache.
+func TestUnservedTenantIsNotRead(t *testing.T) {
+	overlay := fstest.MapFS{"tenants/acme/tenant.json": {Data: acmeWithForgotURL(t)}}
+	for _, tc := range []struct {
+		name   string
+		served bool
+	}{{"case=served", true}, {"case=not-served", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(c *page.Config) {
+				c.Tenants = tenant.NewStore(overlay, templates.FS)
+				if !tc.served {
+					delete(c.Clients, "acme")
+				}
+			})
+			res := e.get(e.srv.URL + "/reset?username=a&tenant=acme&sig=x")
+			assert.Equal(t, tc.served, strings.Contains(res.body, "https://login.acme-rockets.example/#/forgot"))
+		})
+	}
+}

@@ -110,9 +110,12 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request, t *tenant.Tena
 	return nil, false
 }
 
-// readableTenant returns the tenant an unverified id names, or nil.
+// readableTenant returns the tenant an unverified id names, or nil. Only
+// the tenants the page serves (its configuration's) and the default tenant
+// are read: with tenants in S3, any other id a visitor types would cost S3
+// reads and churn the tenant cache.
 func (h *Handler) readableTenant(id string) *tenant.Tenant {
-	if id == "" {
+	if _, served := h.cfg.Clients[id]; id == "" || !served && id != tenant.DefaultID {
 		return nil
 	}
 	t, err := h.cfg.Tenants.Get(id)
