@@ -62,7 +62,8 @@ func fix(t *tenant.Tenant) string {
 
 // checkLinks logs, once per tenant and at ERROR, each of its links that is
 // not signed because it leads to an example host: at cold start for the
-// default tenant, on first use for the others.
+// default tenant (on first use when tenants come from S3, where it may
+// live), on first use for the others.
 func (h *Handler) checkLinks(t *tenant.Tenant) {
 	if !h.cfg.RefuseExampleHosts {
 		return

@@ -21,12 +21,12 @@ const (
 	DefaultRemoteEvery = 60 * time.Second
 	// DefaultMaxTenants bounds the remote tenants kept in memory, in units
 	// of weight (see TemplateWeight): 1000 units ≈ 1,000 plain tenants
-	// ≈ 20 MB, or 20 tenants with templates ≈ 22 MB.
+	// ≈ 3 MB, or 20 tenants with templates ≈ 20 MB (BENCHMARKS.md).
 	DefaultMaxTenants = 1000
 	// TemplateWeight is what a remote tenant whose folder has any *.tmpl
 	// counts against MaxTenants, a plain (tenant.json and locales) one
 	// counting 1: the renderer keeps a template set of its own for it,
-	// ~1.1 MB, where a plain tenant costs ~20 KB.
+	// ~1 MB, where a plain tenant costs ~3 KB.
 	TemplateWeight = 50
 	// DefaultRemoteTimeout bounds one Get's remote reads, index and tenant
 	// together: it fits Cognito's 5 s with the rest of an answer.

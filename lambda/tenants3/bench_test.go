@@ -55,8 +55,8 @@ func BenchmarkS3(b *testing.B) {
 		}
 	})
 	// The first event after a cold start: reads the 10,000 tenants' index,
-	// then the event's tenant (manifest and tenant.json), checks it (every
-	// message in its two languages through the gate) and writes the email.
+	// then the event's tenant (manifest and files), checks its own files
+	// (push's digest matches: no matrix) and writes the email.
 	b.Run("FirstEvent", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
