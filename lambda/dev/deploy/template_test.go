@@ -146,7 +146,8 @@ func TestTemplateShape(t *testing.T) {
 		assertLine(t, fn, `Type: AWS::Serverless::Function`, "type")
 		assertLine(t, fn, `Runtime: provided\.al2023`, "custom runtime on AL2023")
 		assert.Regexp(t, `(?m)^\s+Architectures:\s*(\[\s*arm64\s*\]|\n\s+- arm64)\s*$`, fn, "arm64 only")
-		assertLine(t, fn, `MemorySize: 128`, "memory")
+		assertLine(t, fn, `MemorySize: !Ref TriggerMemorySize`, "memory, a parameter")
+		assert.Regexp(t, `(?m)^  TriggerMemorySize:\n    Type: Number\n    Default: 128$`, all, "128 MB unless the operator says otherwise")
 		// Cognito waits about 5 seconds for a trigger.
 		assertLine(t, fn, `Timeout: 5`, "timeout")
 		assertLine(t, fn, `Handler: bootstrap`, "handler")
